@@ -1,0 +1,190 @@
+"""Custom actions of the consultation bot, served by rasa-sdk (Python 3.11) to the Rasa 3.6 server.
+
+The knowledge base is opened once when the action server imports this module, so the server only reports
+healthy when it can answer.
+"""
+from __future__ import annotations
+
+import difflib
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import replies
+from bot.actions.options import parse_option
+from bot.actions.runtime import feedback_log, knowledge_base
+from knowledge_base.banding import Band
+from knowledge_base.schema import KBEntry
+
+logger = logging.getLogger(__name__)
+
+RESTATE_MIN_RATIO = 0.6  # how close a message must be to a candidate question to count as picking it
+
+
+def _send(dispatcher: CollectingDispatcher, reply: replies.Reply) -> None:
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+
+
+def _channel(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "unknown"
+
+
+def _answer_entry(dispatcher: CollectingDispatcher, entry: KBEntry, query: str) -> list[EventType]:
+    _send(dispatcher, replies.answer_reply(entry.question, entry.answer, entry.department))
+    return [SlotSet("kb_last_entry", entry.id), SlotSet("kb_last_query", query), SlotSet("kb_candidates", None)]
+
+
+def _restated_candidate(text: str, candidates: list[str]) -> str | None:
+    """The candidate whose question the citizen restated, if the message is close enough to exactly one."""
+    kb = knowledge_base()
+    best_id, best_ratio = None, 0.0
+    for entry_id in candidates:
+        entry = kb.get(entry_id)
+        if entry is None:
+            continue
+        ratio = difflib.SequenceMatcher(None, text, entry.question).ratio()
+        if ratio > best_ratio:
+            best_id, best_ratio = entry_id, ratio
+    return best_id if best_ratio >= RESTATE_MIN_RATIO else None
+
+
+class ActionAnswerQuestion(Action):
+    """Answer a consultation from the knowledge base: answer, "您是不是想问", or an honest no-match."""
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        text = (tracker.latest_message.get("text") or "").strip()
+        if not text or text.startswith("/"):
+            _send(dispatcher, replies.pick_without_candidates_reply())
+            return []
+        kb = knowledge_base()
+        candidates = tracker.get_slot("kb_candidates") or []
+        if candidates:
+            picked = _restated_candidate(text, candidates)
+            if picked and (entry := kb.get(picked)) is not None:
+                return _answer_entry(dispatcher, entry, text)
+
+        result = kb.ask(text, previous_entry_id=tracker.get_slot("kb_last_entry"))
+        if result.band == Band.ANSWER and result.entries:
+            return _answer_entry(dispatcher, result.entries[0].entry, text)
+        if result.band == Band.DID_YOU_MEAN and result.entries:
+            top = [m.entry for m in result.entries[:3]]
+            _send(dispatcher, replies.did_you_mean_reply([e.question for e in top]))
+            return [SlotSet("kb_candidates", [e.id for e in top]), SlotSet("kb_last_query", text)]
+
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        feedback_log().log_unanswered(
+            text,
+            channel=_channel(tracker),
+            sender_id=tracker.sender_id,
+            band=f"{result.band.value}:{intent}",
+            candidates=[{"id": m.entry.id, "similarity": m.similarity} for m in result.entries],
+        )
+        _send(dispatcher, replies.out_of_scope_reply() if intent == "out_of_scope" else replies.no_match_reply())
+        return [SlotSet("kb_candidates", None), SlotSet("kb_last_query", text)]
+
+
+class ActionChooseOption(Action):
+    """The citizen picked one of the "您是不是想问" candidates by number, button or "是的"."""
+
+    def name(self) -> str:
+        return "action_choose_option"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        candidates: list[str] = tracker.get_slot("kb_candidates") or []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if not candidates:
+            if intent == "affirm":
+                dispatcher.utter_message(response="utter_anything_else")
+            else:
+                _send(dispatcher, replies.pick_without_candidates_reply())
+            return []
+        text = tracker.latest_message.get("text") or ""
+        option = next(tracker.get_latest_entity_values("option"), None)
+        number = parse_option(str(option), count=len(candidates)) if option else None
+        if number is None:
+            number = parse_option(text, count=len(candidates))
+        if number is None and intent == "affirm" and len(candidates) == 1:
+            number = 1
+        if number is None:
+            picked = _restated_candidate(text, candidates)
+            number = candidates.index(picked) + 1 if picked else None
+        if number is None:
+            _send(dispatcher, replies.invalid_pick_reply(len(candidates)))
+            return []
+        entry = knowledge_base().get(candidates[number - 1])
+        if entry is None:  # the KB was reloaded without it
+            _send(dispatcher, replies.no_match_reply())
+            return [SlotSet("kb_candidates", None)]
+        return _answer_entry(dispatcher, entry, tracker.get_slot("kb_last_query") or text)
+
+
+class ActionFeedbackVote(Action):
+    """Record a 有帮助 / 没帮助 vote on the last answer for the KB maintainers."""
+
+    def name(self) -> str:
+        return "action_feedback_vote"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        helpful = (tracker.latest_message.get("intent") or {}).get("name") == "helpful"
+        entry_id = tracker.get_slot("kb_last_entry")
+        if entry_id:
+            feedback_log().log_vote(
+                entry_id,
+                tracker.get_slot("kb_last_query") or "",
+                helpful=helpful,
+                channel=_channel(tracker),
+                sender_id=tracker.sender_id,
+            )
+        if helpful:
+            dispatcher.utter_message(text="感谢您的反馈！还有其他问题可以继续问我。")
+        else:
+            dispatcher.utter_message(
+                text="抱歉没能帮到您，您的反馈已记录，我们会改进答案。您可以换个说法再问，或回复“转人工”。"
+            )
+        return []
+
+
+class ActionRequestHuman(Action):
+    """The citizen asks for a human agent."""
+
+    def name(self) -> str:
+        return "action_request_human"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        logger.info("handoff requested on channel %s", _channel(tracker))
+        dispatcher.utter_message(
+            text="好的，已为您登记转人工请求。话务员接入后会在本对话中回复您；"
+            "如需立即与话务员通话，请直接拨打12345热线。"
+        )
+        return [SlotSet("handoff_requested", True)]
+
+
+class ActionRegisterQuestion(Action):
+    """Register the last unanswered question for the KB maintainers."""
+
+    def name(self) -> str:
+        return "action_register_question"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        query = tracker.get_slot("kb_last_query")
+        if not query:
+            dispatcher.utter_message(text="请先告诉我您想咨询的问题，我来帮您查找或登记。")
+            return []
+        feedback_log().log_unanswered(
+            query, channel=_channel(tracker), sender_id=tracker.sender_id, band="registered", candidates=[]
+        )
+        dispatcher.utter_message(
+            text=f"已为您登记这个问题：「{query}」。知识库维护人员会尽快补充答案。"
+            "如需尽快得到答复，请回复“转人工”或拨打12345热线。"
+        )
+        return []
+
+
+# Open the knowledge base while the action server starts, so it reports healthy only when it can answer.
+knowledge_base()

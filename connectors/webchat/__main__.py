@@ -1,0 +1,3 @@
+from connectors.webchat.app import main
+
+main()

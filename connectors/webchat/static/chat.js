@@ -1,0 +1,97 @@
+// Rexian web chat: plain JavaScript, no external resources.
+(function () {
+  "use strict";
+  var STORE_SENDER = "rexian.sender";
+  var STORE_LOG = "rexian.log";
+  var log = document.getElementById("log");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("input");
+
+  function newSender() {
+    var rand = (window.crypto && crypto.randomUUID) ? crypto.randomUUID().replace(/-/g, "") :
+      (Date.now().toString(36) + Math.random().toString(36).slice(2));
+    return "web:" + rand.slice(0, 32);
+  }
+  var sender = localStorage.getItem(STORE_SENDER);
+  if (!sender) { sender = newSender(); localStorage.setItem(STORE_SENDER, sender); }
+
+  var history = [];
+  try { history = JSON.parse(localStorage.getItem(STORE_LOG) || "[]"); } catch (e) { history = []; }
+
+  function save() { localStorage.setItem(STORE_LOG, JSON.stringify(history.slice(-200))); }
+
+  function render(entry, live) {
+    var row = document.createElement("div");
+    row.className = "msg msg--" + entry.who;
+    var bubble = document.createElement("div");
+    bubble.className = "bubble";
+    bubble.textContent = entry.text || "";
+    if (entry.buttons && entry.buttons.length) {
+      var box = document.createElement("div");
+      box.className = "buttons";
+      entry.buttons.forEach(function (b) {
+        var btn = document.createElement("button");
+        btn.type = "button";
+        btn.textContent = b.title;
+        btn.disabled = !live;
+        btn.addEventListener("click", function () {
+          box.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
+          send(b.payload, b.title);
+        });
+        box.appendChild(btn);
+      });
+      bubble.appendChild(box);
+    }
+    row.appendChild(bubble);
+    log.appendChild(row);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function add(entry) { history.push(entry); save(); render(entry, true); }
+
+  function send(payload, shown) {
+    add({ who: "user", text: shown || payload });
+    var typing = document.createElement("div");
+    typing.className = "typing";
+    typing.textContent = "正在输入…";
+    log.appendChild(typing);
+    fetch("/api/messages", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender_id: sender, text: payload })
+    }).then(function (r) {
+      return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+    }).then(function (res) {
+      typing.remove();
+      if (!res.ok) { add({ who: "error", text: (res.body && res.body.detail) || "发送失败，请稍后再试。" }); return; }
+      res.body.messages.forEach(function (m) { add({ who: "bot", text: m.text, buttons: m.buttons }); });
+    }).catch(function () {
+      typing.remove();
+      add({ who: "error", text: "网络异常，消息没有发送成功，请稍后再试。" });
+    });
+  }
+
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var text = input.value.trim();
+    if (!text) { return; }
+    input.value = "";
+    send(text);
+  });
+
+  document.getElementById("reset").addEventListener("click", function () {
+    sender = newSender();
+    localStorage.setItem(STORE_SENDER, sender);
+    history = []; save();
+    log.innerHTML = "";
+    greet();
+  });
+
+  function greet() {
+    add({ who: "bot", text: "您好，这里是12345政务服务热线智能客服。请直接输入您想咨询的问题，例如“居住证怎么办理”“公积金怎么提取”。" });
+  }
+
+  history.forEach(function (e) { render(e, false); });
+  if (!history.length) { greet(); }
+  input.focus();
+})();

@@ -1,0 +1,393 @@
+"""FastAPI application: Open311 GeoReport v2 endpoints plus the 12345 extension endpoints."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hmac
+import logging
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import metrics as metrics_module
+from .catalog import Catalog, Department
+from .clock import TEST_NOW_HEADER, format_w3c, parse_datetime, utcnow
+from .db import Database, make_engine, migrate
+from .errors import BadRequest, Forbidden, NotFound, Open311Error
+from .intake import parse_bool, parse_new_request, repair_utf8
+from .models import WorkOrder
+from .settings import Settings
+from .views import DEPARTMENT, FULL, PUBLIC, request_json, service_definition_json, service_json
+from .webhooks import WebhookSender
+from .workcalendar import WorkingCalendar
+from .workflow import SATISFACTION_LEVELS, Workflow
+
+logger = logging.getLogger(__name__)
+
+API_KEY_HEADER = "X-Rexian-Api-Key"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_QUERY_DAYS = 90
+MAX_LIST = 1000
+
+
+class Backend:
+    """Wiring of settings, database, catalog, calendar, workflow and webhooks."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.catalog = Catalog.load(settings.config_dir)
+        self.calendar = WorkingCalendar.from_file(settings.config_dir / "holidays.yml")
+        engine = make_engine(settings.db_url)
+        migrate(engine)
+        self.db = Database(engine)
+        self.workflow = Workflow(self.db, self.catalog, self.calendar)
+        self.webhooks = WebhookSender(settings.webhook_urls, settings.webhook_secret)
+        self.workflow.on_closed.append(self._publish_closed)
+        self._stop = threading.Event()
+        self._sweeper: threading.Thread | None = None
+
+    def _publish_closed(self, order: WorkOrder) -> None:
+        self.webhooks.publish("request.closed", {"request": request_json(order, self.catalog, FULL)})
+
+    def start(self) -> None:
+        self.webhooks.start()
+        if self.settings.sweep_seconds > 0:
+            self._sweeper = threading.Thread(target=self._sweep_loop, name="dispatch-sweeper", daemon=True)
+            self._sweeper.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.webhooks.stop()
+        self.db.engine.dispose()
+
+    def _sweep_loop(self) -> None:
+        while not self._stop.wait(self.settings.sweep_seconds):
+            try:
+                self.workflow.sweep_overdue(utcnow())
+            except Exception:  # noqa: BLE001 - keep sweeping
+                logger.exception("overdue sweep failed")
+
+    # ---------------------------------------------------------------- request helpers
+    def now(self, request: Request) -> dt.datetime:
+        """Current time; tests may override it with a header when REXIAN_DISPATCH_TEST_CLOCK=1."""
+        override = request.headers.get(TEST_NOW_HEADER)
+        if override and self.settings.test_clock:
+            try:
+                return parse_datetime(override)
+            except ValueError:
+                raise BadRequest(f"{TEST_NOW_HEADER} 必须是 ISO 8601 时间。") from None
+        return utcnow()
+
+    def is_client_key(self, key: str | None) -> bool:
+        return bool(key) and any(hmac.compare_digest(key.encode(), k.encode()) for k in self.settings.api_keys)
+
+    def access(self, key: str | None) -> tuple[str, Department | None]:
+        """Access level for a key: FULL (bot/operator), DEPARTMENT, or PUBLIC (none). Wrong key → 403."""
+        if not key:
+            return PUBLIC, None
+        if self.is_client_key(key):
+            return FULL, None
+        department = self.catalog.department_by_key(key)
+        if department is not None:
+            return DEPARTMENT, department
+        raise Forbidden("api_key 无效：请使用运营方分配的密钥（开发环境见 docs/dispatch.md）。")
+
+    @staticmethod
+    def level_for(order: WorkOrder, level: str, department: Department | None) -> str:
+        """A department sees its own orders in full; other departments' orders like the public."""
+        if level == DEPARTMENT and (department is None or order.department != department.code):
+            return PUBLIC
+        return level
+
+    def require_client(self, key: str | None) -> None:
+        if not key:
+            raise Forbidden("缺少 api_key：提交和修改工单必须提供 api_key。")
+        level, _ = self.access(key)
+        if level != FULL:
+            raise Forbidden("该 api_key 是承办部门密钥，不能执行此操作；请使用热线（机器人）的 api_key。")
+
+    def require_department(self, key: str | None) -> Department:
+        if not key:
+            raise Forbidden("缺少 api_key：承办部门操作必须提供本部门的密钥。")
+        _level, department = self.access(key)
+        if department is None:
+            raise Forbidden("首次联系、延期和办结只能由承办部门用本部门的密钥提交。")
+        return department
+
+
+def _key(request: Request, form: Any = None) -> str | None:
+    if form is not None and form.get("api_key"):
+        return str(form.get("api_key"))
+    return request.headers.get(API_KEY_HEADER) or request.query_params.get("api_key")
+
+
+def _error(status: int, description: str) -> JSONResponse:
+    return JSONResponse([{"code": status, "description": description}], status_code=status)
+
+
+def _date_param(request: Request, name: str) -> dt.datetime | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        return parse_datetime(raw)
+    except ValueError:
+        raise BadRequest(f"{name} 必须是 W3C/ISO 8601 时间，如 2025-10-09T10:00:00+08:00。") from None
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the ASGI application (migrates the database on start)."""
+    settings = settings or Settings.from_env()
+    backend = Backend(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        backend.start()
+        yield
+        backend.stop()
+
+    app = FastAPI(title="Rexian dispatch backend (Open311 GeoReport v2 + 12345)", lifespan=lifespan)
+    app.state.backend = backend
+    catalog, workflow = backend.catalog, backend.workflow
+
+    @app.exception_handler(Open311Error)
+    async def _open311(_request: Request, exc: Open311Error) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(400, f"请求参数不正确：{exc.errors()[:3]}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return _error(404, f"接口 {request.url.path} 不存在；接口列表见 GET /discovery.json。")
+        if exc.status_code == 405:
+            return _error(405, f"接口 {request.url.path} 不支持 {request.method} 方法。")
+        return _error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _internal(_request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("internal error: %s", type(exc).__name__)
+        return _error(500, "服务器内部错误，请稍后重试；如持续出现请联系运营方查看日志。")
+
+    # ------------------------------------------------------------ discovery / services
+    @app.get("/discovery.json")
+    def discovery() -> dict[str, Any]:
+        return {
+            "changeset": "2026-11-27T00:00:00+08:00",
+            "contact": "由运营方在部署时提供（12345 热线中心）",
+            "key_service": "向 12345 热线运营方申请 api_key",
+            "endpoints": [{
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": settings.public_url,
+                "changeset": "2026-11-27T00:00:00+08:00",
+                "type": "production",
+                "formats": ["application/json"],
+            }],
+            "extensions": "12345 扩展字段与接口见 Rexian docs/dispatch.md",
+        }
+
+    @app.get("/services.json")
+    def services() -> list[dict[str, Any]]:
+        return [service_json(s) for s in catalog.services.values()]
+
+    @app.get("/services/{service_code}.json")
+    def service_definition(service_code: str) -> dict[str, Any]:
+        service = catalog.services.get(service_code)
+        if service is None:
+            raise NotFound(f"service_code {service_code!r} 不存在；可用的服务类型见 GET /services.json。")
+        return service_definition_json(service)
+
+    @app.get("/categories.json")
+    def categories() -> dict[str, Any]:
+        return {"default_department": catalog.default_department, "tree": catalog.category_tree(),
+                "departments": {c: d.name for c, d in catalog.departments.items()}}
+
+    # ------------------------------------------------------------ requests
+    @app.post("/requests.json")
+    async def create_request(request: Request) -> JSONResponse:
+        form = await request.form()
+        backend.require_client(_key(request, form))
+        new = parse_new_request(form, catalog, request.headers.get(IDEMPOTENCY_HEADER))
+        now = backend.now(request)
+        outcome = await run_in_threadpool(workflow.create, new, now, "热线机器人")
+        order = outcome.order
+        return JSONResponse([{
+            "service_request_id": order.service_request_id,
+            "service_notice": outcome.service_notice,
+            "account_id": order.account_id,
+            "outcome": outcome.outcome,
+            "reminder_count": order.reminder_count,
+            "expected_datetime": format_w3c(order.expected_at),
+        }])
+
+    @app.get("/requests.json")
+    def list_requests(request: Request) -> list[dict[str, Any]]:
+        level, department = backend.access(_key(request))
+        now = backend.now(request)
+        workflow.sweep_overdue(now)
+        params = request.query_params
+        query = select(WorkOrder)
+        ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
+        if ids:
+            query = query.where(WorkOrder.service_request_id.in_(ids[:MAX_LIST]))
+        else:
+            start, end = _date_param(request, "start_date"), _date_param(request, "end_date")
+            if start and end and end < start:
+                raise BadRequest("end_date 不能早于 start_date。")
+            end = end or now
+            start = start or end - dt.timedelta(days=MAX_QUERY_DAYS)
+            if end - start > dt.timedelta(days=MAX_QUERY_DAYS):
+                raise BadRequest(f"查询时间跨度最长 {MAX_QUERY_DAYS} 天，请缩小 start_date 与 end_date 的范围。")
+            query = query.where(WorkOrder.requested_at >= start, WorkOrder.requested_at <= end)
+            codes = [c.strip() for c in (params.get("service_code") or "").split(",") if c.strip()]
+            if codes:
+                query = query.where(WorkOrder.service_code.in_(codes))
+            statuses = [s.strip() for s in (params.get("status") or "").split(",") if s.strip()]
+            if any(s not in ("open", "closed") for s in statuses):
+                raise BadRequest("status 只能是 open 或 closed（可用逗号同时指定）。")
+            if statuses:
+                query = query.where(WorkOrder.status.in_(statuses))
+            if params.get("department"):
+                query = query.where(WorkOrder.department == params["department"])
+            if params.get("supervised"):
+                query = query.where(WorkOrder.supervised.is_(parse_bool(params["supervised"], "supervised", False)))
+        query = query.order_by(WorkOrder.requested_at.desc(), WorkOrder.id.desc()).limit(MAX_LIST)
+        with backend.db.read() as session:
+            return [request_json(o, catalog, backend.level_for(o, level, department))
+                    for o in session.execute(query).scalars()]
+
+    @app.get("/requests/{service_request_id}.json")
+    def get_request(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+        level, department = backend.access(_key(request))
+        workflow.sweep_overdue(backend.now(request))
+        with backend.db.read() as session:
+            order = session.execute(
+                select(WorkOrder).where(WorkOrder.service_request_id == service_request_id)
+            ).scalar_one_or_none()
+            if order is None:
+                raise NotFound(f"工单 {service_request_id} 不存在，请检查 service_request_id。")
+            return [request_json(order, catalog, backend.level_for(order, level, department))]
+
+    async def _form_and_key(request: Request) -> tuple[Any, str | None]:
+        form = await request.form()
+        return form, _key(request, form)
+
+    def _one(order: WorkOrder) -> list[dict[str, Any]]:
+        return [request_json(order, catalog, FULL)]
+
+    @app.post("/requests/{service_request_id}/remind.json")
+    async def remind(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+        form, key = await _form_and_key(request)
+        backend.require_client(key)
+        text = repair_utf8(str(form.get("text") or "来电人催办"))[:1000]
+        return _one(workflow.remind(service_request_id, text, backend.now(request), "热线机器人"))
+
+    @app.post("/requests/{service_request_id}/dispatch.json")
+    async def dispatch(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+        form, key = await _form_and_key(request)
+        backend.require_client(key)
+        department = str(form.get("department") or "")
+        return _one(workflow.dispatch(service_request_id, department, backend.now(request), "热线中心"))
+
+    @app.post("/requests/{service_request_id}/first_contact.json")
+    async def first_contact(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+        form, key = await _form_and_key(request)
+        department = backend.require_department(key)
+        text = repair_utf8(str(form.get("text") or ""))[:2000]
+        order = workflow.first_contact(service_request_id, department, text, backend.now(request))
+        return [request_json(order, catalog, DEPARTMENT)]
+
+    @app.post("/requests/{service_request_id}/close.json")
+    async def close(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+        form, key = await _form_and_key(request)
+        department = backend.require_department(key)
+        result = repair_utf8(str(form.get("status_notes") or form.get("result") or "")).strip()
+        if not result:
+            raise BadRequest("办结必须填写办理结果 status_notes。")
+        if len(result) > 4000:
+            raise BadRequest("status_notes 最长 4000 字。")
+        order = workflow.close(service_request_id, department, result, backend.now(request))
+        return [request_json(order, catalog, DEPARTMENT)]
+
+    @app.post("/requests/{service_request_id}/extend.json")
+    async def extend(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+        form, key = await _form_and_key(request)
+        department = backend.require_department(key)
+        reason = repair_utf8(str(form.get("reason") or "")).strip()[:1000]
+        if not reason:
+            raise BadRequest("申请延期必须填写理由 reason。")
+        order = workflow.extend(service_request_id, department, reason, backend.now(request))
+        return [request_json(order, catalog, DEPARTMENT)]
+
+    @app.post("/requests/{service_request_id}/survey.json")
+    async def survey(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+        form, key = await _form_and_key(request)
+        backend.require_client(key)
+        if form.get("resolved") in (None, ""):
+            raise BadRequest("缺少 resolved：问题是否解决（true/false）。")
+        resolved = parse_bool(str(form.get("resolved")), "resolved", False)
+        satisfaction = repair_utf8(str(form.get("satisfaction") or ""))
+        if satisfaction not in SATISFACTION_LEVELS:
+            raise BadRequest(f"satisfaction 必须是 {'/'.join(SATISFACTION_LEVELS)} 之一。")
+        comment = repair_utf8(str(form.get("comment") or ""))[:2000]
+        return _one(workflow.record_survey(service_request_id, resolved, satisfaction, comment,
+                                           backend.now(request), "热线机器人"))
+
+    @app.post("/requests/{service_request_id}/reopen.json")
+    async def reopen(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+        form, key = await _form_and_key(request)
+        backend.require_client(key)
+        reason = repair_utf8(str(form.get("reason") or ""))[:1000]
+        return _one(workflow.reopen(service_request_id, reason, backend.now(request), "热线机器人"))
+
+    @app.post("/requests/{service_request_id}/archive.json")
+    async def archive(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+        _form, key = await _form_and_key(request)
+        backend.require_client(key)
+        return _one(workflow.archive(service_request_id, backend.now(request), "热线中心"))
+
+    # ------------------------------------------------------------ change feed, metrics
+    @app.get("/changes.json")
+    def changes(request: Request) -> dict[str, Any]:
+        backend.require_client(_key(request))
+        workflow.sweep_overdue(backend.now(request))
+        raw_cursor = request.query_params.get("cursor") or "0"
+        raw_limit = request.query_params.get("limit") or "100"
+        if not raw_cursor.isdigit() or not raw_limit.isdigit():
+            raise BadRequest("cursor 和 limit 必须是非负整数；第一次调用不带 cursor。")
+        cursor, limit = int(raw_cursor), max(1, min(int(raw_limit), 500))
+        with backend.db.read() as session:
+            orders = list(session.execute(
+                select(WorkOrder).where(WorkOrder.change_seq > cursor)
+                .order_by(WorkOrder.change_seq).limit(limit + 1)
+            ).scalars())
+        has_more = len(orders) > limit
+        orders = orders[:limit]
+        next_cursor = orders[-1].change_seq if orders else cursor
+        return {"cursor": str(next_cursor), "has_more": has_more,
+                "requests": [request_json(o, catalog, FULL) for o in orders]}
+
+    @app.get("/metrics.json")
+    def metrics(request: Request) -> dict[str, Any]:
+        backend.require_client(_key(request))
+        now = backend.now(request)
+        workflow.sweep_overdue(now)
+        start, end = _date_param(request, "start_date"), _date_param(request, "end_date")
+        if start is None or end is None:
+            raise BadRequest("metrics 需要 start_date 和 end_date（统计这段时间内登记的工单）。")
+        if end <= start or end - start > dt.timedelta(days=366):
+            raise BadRequest("end_date 必须晚于 start_date，跨度不超过 366 天。")
+        result = metrics_module.compute(backend.db, catalog, start, end, now)
+        return {"start_date": format_w3c(start), "end_date": format_w3c(end), **result}
+
+    return app

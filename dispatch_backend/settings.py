@@ -1,0 +1,68 @@
+"""Runtime settings of the dispatch backend, read from ``REXIAN_DISPATCH_*`` environment variables."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_URL = "sqlite:///var/dispatch.sqlite3"
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent / "config"
+#: Development-only API key of the bot. Production must set REXIAN_DISPATCH_API_KEY.
+DEV_API_KEY = "rexian-dev-key"
+
+
+def _resolve_sqlite_url(url: str) -> str:
+    """Make a relative ``sqlite:///relative/path`` absolute against the project root."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return url
+    path = url[len(prefix):]
+    if not path or path == ":memory:" or path.startswith("/"):
+        return url
+    absolute = PROJECT_ROOT / path
+    absolute.parent.mkdir(parents=True, exist_ok=True)
+    return prefix + str(absolute)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the backend needs at start-up."""
+
+    db_url: str = _resolve_sqlite_url(DEFAULT_DB_URL)
+    host: str = "127.0.0.1"
+    port: int = 8311
+    config_dir: Path = DEFAULT_CONFIG_DIR
+    api_keys: tuple[str, ...] = (DEV_API_KEY,)
+    test_clock: bool = False
+    webhook_urls: tuple[str, ...] = ()
+    webhook_secret: str = ""
+    sweep_seconds: float = 60.0
+    public_url: str = ""
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        """Build settings from the environment (``os.environ`` by default)."""
+        env = dict(os.environ if env is None else env)
+        keys = tuple(k.strip() for k in env.get("REXIAN_DISPATCH_API_KEY", DEV_API_KEY).split(",") if k.strip())
+        if DEV_API_KEY in keys:
+            logger.warning("正在使用开发用 API key（%s）；生产环境必须设置 REXIAN_DISPATCH_API_KEY。", DEV_API_KEY)
+        urls = tuple(u.strip() for u in env.get("REXIAN_DISPATCH_WEBHOOK_URLS", "").split(",") if u.strip())
+        host = env.get("REXIAN_DISPATCH_HOST", "127.0.0.1")
+        port = int(env.get("REXIAN_DISPATCH_PORT", "8311"))
+        return cls(
+            db_url=_resolve_sqlite_url(env.get("REXIAN_DISPATCH_DB_URL", DEFAULT_DB_URL)),
+            host=host,
+            port=port,
+            config_dir=Path(env.get("REXIAN_DISPATCH_CONFIG_DIR", str(DEFAULT_CONFIG_DIR))),
+            api_keys=keys,
+            test_clock=env.get("REXIAN_DISPATCH_TEST_CLOCK", "") == "1",
+            webhook_urls=urls,
+            webhook_secret=env.get("REXIAN_DISPATCH_WEBHOOK_SECRET", ""),
+            sweep_seconds=float(env.get("REXIAN_DISPATCH_SWEEP_SECONDS", "60")),
+            public_url=env.get("REXIAN_DISPATCH_PUBLIC_URL", f"http://{host}:{port}"),
+        )

@@ -1,0 +1,393 @@
+"""The 12345 work-order workflow: creation with routing, repeats, lifecycle transitions, overdue sweep.
+
+States (extension field ``workflow_state``)::
+
+    registered → dispatched → contacted → closed → callback_done → archived
+                      ↑                      │            │
+                      └──── reopened ←───────┴────────────┘   (回访复核, 5 working days)
+
+GeoReport ``status`` is ``closed`` for closed / callback_done / archived, ``open`` otherwise.
+Every transition appends a note (time, actor, kind, text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import deadlines
+from .catalog import Catalog, Department
+from .clock import format_w3c, to_local
+from .db import Database
+from .errors import BadRequest, Conflict, Forbidden, NotFound
+from .models import Counter, IdempotencyKey, Note, WorkOrder
+from .similarity import is_repeat
+from .workcalendar import WorkingCalendar
+
+logger = logging.getLogger(__name__)
+
+REGISTERED = "registered"
+DISPATCHED = "dispatched"
+CONTACTED = "contacted"
+CLOSED = "closed"
+CALLBACK_DONE = "callback_done"
+ARCHIVED = "archived"
+REOPENED = "reopened"
+CLOSED_STATES = (CLOSED, CALLBACK_DONE, ARCHIVED)
+STATE_LABELS = {
+    REGISTERED: "已登记", DISPATCHED: "已派单", CONTACTED: "已首次联系", CLOSED: "已办结",
+    CALLBACK_DONE: "已回访", ARCHIVED: "已归档", REOPENED: "回访复核中",
+}
+SATISFACTION_LEVELS = ("满意", "基本满意", "不满意")
+SUPERVISION_REMINDERS = 10
+REPEAT_LOOKBACK = 50
+
+
+@dataclass
+class NewRequest:
+    """A validated POST /requests.json."""
+
+    service_code: str
+    description: str
+    appeal_type: str
+    category: str
+    deadline_class: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+    address: str | None = None
+    address_id: str | None = None
+    lat: float | None = None
+    long: float | None = None
+    media_url: str | None = None
+    attachments: list[str] = field(default_factory=list)
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    account_id: str | None = None
+    device_id: str | None = None
+    channel: str | None = None
+    channel_user_id: str | None = None
+    callback_consent: bool = True
+    anonymous: bool = False
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateOutcome:
+    """Result of a creation: the order and whether it was new, a reminder, or a replay."""
+
+    order: WorkOrder
+    outcome: str  # "created" | "reminder" | "replayed"
+    service_notice: str
+
+
+class Workflow:
+    """All writes to work orders go through here."""
+
+    def __init__(self, db: Database, catalog: Catalog, calendar: WorkingCalendar) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.calendar = calendar
+        self.on_closed: list[Callable[[WorkOrder], None]] = []  # run after a closure commits
+
+    # ---------------------------------------------------------------- helpers
+    def _bump(self, session: Session, orders: list[WorkOrder]) -> None:
+        """Give ``orders`` the next change-feed sequence numbers (row lock held to commit)."""
+        if not orders:
+            return
+        session.flush()
+        top = session.execute(
+            update(Counter).where(Counter.name == "changes").values(value=Counter.value + len(orders))
+            .returning(Counter.value)
+        ).scalar_one()
+        for offset, order in enumerate(orders):
+            order.change_seq = top - len(orders) + 1 + offset
+
+    @staticmethod
+    def _note(order: WorkOrder, at: dt.datetime, actor: str, kind: str, text: str) -> None:
+        order.notes.append(Note(at=at, actor=actor, kind=kind, text=text))
+        order.updated_at = at
+
+    def _load(self, session: Session, service_request_id: str, lock: bool = True) -> WorkOrder:
+        query = select(WorkOrder).where(WorkOrder.service_request_id == service_request_id)
+        if lock and not self.db.is_sqlite:
+            query = query.with_for_update()
+        order = session.execute(query).scalar_one_or_none()
+        if order is None:
+            raise NotFound(f"工单 {service_request_id} 不存在，请检查 service_request_id。")
+        return order
+
+    def department_name(self, code: str) -> str:
+        dept = self.catalog.departments.get(code)
+        return dept.name if dept else code
+
+    def _check_supervision(self, order: WorkOrder, now: dt.datetime) -> None:
+        if not order.supervised and (order.reminder_count > SUPERVISION_REMINDERS or order.overdue):
+            order.supervised = True
+            reason = f"催办 {order.reminder_count} 次" if order.reminder_count > SUPERVISION_REMINDERS else "工单超期"
+            self._note(order, now, "系统", "supervision", f"{reason}，列入督办。")
+
+    # ---------------------------------------------------------------- create
+    def create(self, req: NewRequest, now: dt.datetime, actor: str) -> CreateOutcome:
+        """Create an order, or link it to an open order of the same contact as a reminder (催办)."""
+        try:
+            return self._create(req, now, actor)
+        except IntegrityError:
+            # A concurrent request with the same idempotency key won the race: replay its result.
+            if not req.idempotency_key:
+                raise
+            with self.db.read() as session:
+                replay = self._replay(session, req.idempotency_key)
+            if replay is None:
+                raise
+            return replay
+
+    def _replay(self, session: Session, key: str) -> CreateOutcome | None:
+        row = session.get(IdempotencyKey, key)
+        if row is None:
+            return None
+        order = session.get(WorkOrder, row.order_id)
+        assert order is not None
+        return CreateOutcome(order, "replayed", self._notice(order, row.outcome))
+
+    def _notice(self, order: WorkOrder, outcome: str) -> str:
+        due = to_local(order.expected_at).strftime("%Y-%m-%d %H:%M")
+        if outcome == "reminder":
+            return (f"您反映的问题已有工单在办理（编号 {order.service_request_id}），已为您催办，"
+                    f"承办单位：{self.department_name(order.department)}。")
+        return (f"工单已受理（编号 {order.service_request_id}），已派至{self.department_name(order.department)}，"
+                f"预计 {due} 前办结。")
+
+    def _find_repeat(self, session: Session, req: NewRequest) -> WorkOrder | None:
+        contact = []
+        if req.phone:
+            contact.append(WorkOrder.phone == req.phone)
+        if req.channel and req.channel_user_id:
+            contact.append(and_(WorkOrder.channel == req.channel, WorkOrder.channel_user_id == req.channel_user_id))
+        if not contact or not req.description.strip():
+            return None
+        candidates = session.execute(
+            select(WorkOrder.id, WorkOrder.description).where(WorkOrder.status == "open", or_(*contact))
+            .order_by(WorkOrder.id.desc()).limit(REPEAT_LOOKBACK)
+        )
+        for order_id, description in candidates:
+            if is_repeat(description, req.description):
+                return session.get(WorkOrder, order_id)
+        return None
+
+    def _create(self, req: NewRequest, now: dt.datetime, actor: str) -> CreateOutcome:
+        with self.db.write() as session:
+            if req.idempotency_key:
+                replay = self._replay(session, req.idempotency_key)
+                if replay is not None:
+                    return replay
+            existing = self._find_repeat(session, req)
+            if existing is not None:
+                if not self.db.is_sqlite:
+                    session.refresh(existing, with_for_update=True)
+                existing.reminder_count += 1
+                self._note(existing, now, actor, "reminder",
+                           f"同一来电人重复反映，第 {existing.reminder_count} 次催办：{req.description[:200]}")
+                self._check_supervision(existing, now)
+                if req.idempotency_key:
+                    session.add(IdempotencyKey(key=req.idempotency_key, order_id=existing.id,
+                                               outcome="reminder", created_at=now))
+                self._bump(session, [existing])
+                return CreateOutcome(existing, "reminder", self._notice(existing, "reminder"))
+            due = deadlines.compute(self.calendar, now, req.deadline_class)
+            department = self.catalog.route(req.category)
+            order = WorkOrder(
+                service_code=req.service_code, appeal_type=req.appeal_type, category=req.category,
+                department=department, state=REGISTERED, status="open", description=req.description,
+                address=req.address, address_id=req.address_id, lat=req.lat, long=req.long,
+                media_url=req.media_url, attachments=list(req.attachments), attributes=dict(req.attributes),
+                first_name=req.first_name, last_name=req.last_name, phone=req.phone, email=req.email,
+                account_id=req.account_id, device_id=req.device_id, channel=req.channel,
+                channel_user_id=req.channel_user_id, callback_consent=req.callback_consent,
+                anonymous=req.anonymous, deadline_class=req.deadline_class, reminder_count=0,
+                supervised=False, overdue=False, requested_at=now, updated_at=now,
+                first_contact_due=due.first_contact, expected_at=due.close, reopen_count=0, change_seq=0,
+            )
+            session.add(order)
+            session.flush()
+            order.service_request_id = f"{to_local(now):%Y%m%d}{order.id:08d}"
+            self._note(order, now, actor, REGISTERED, f"工单登记：{req.appeal_type}，分类 {req.category}。")
+            order.state = DISPATCHED
+            self._note(order, now, "系统", DISPATCHED,
+                       f"按分类派至{self.department_name(department)}；首次联系时限 {format_w3c(due.first_contact)}，"
+                       f"办结时限 {format_w3c(due.close)}。")
+            if req.idempotency_key:
+                session.add(IdempotencyKey(key=req.idempotency_key, order_id=order.id,
+                                           outcome="created", created_at=now))
+            self._bump(session, [order])
+            return CreateOutcome(order, "created", self._notice(order, "created"))
+
+    # ---------------------------------------------------------------- transitions
+    def remind(self, service_request_id: str, text: str, now: dt.datetime, actor: str) -> WorkOrder:
+        """催办: count a reminder on an open order."""
+        with self.db.write() as session:
+            order = self._load(session, service_request_id)
+            if order.status != "open":
+                raise Conflict(f"工单 {service_request_id} 已办结，不能催办；如对结果不满意请申请回访复核（reopen）。")
+            order.reminder_count += 1
+            self._note(order, now, actor, "reminder", f"第 {order.reminder_count} 次催办：{text[:500]}")
+            self._check_supervision(order, now)
+            self._bump(session, [order])
+            return order
+
+    def dispatch(self, service_request_id: str, department: str, now: dt.datetime, actor: str) -> WorkOrder:
+        """Re-dispatch an open order to another department (operator)."""
+        if department not in self.catalog.departments:
+            raise BadRequest(f"department {department!r} 不存在，可用的部门代码见 departments.yml。")
+        with self.db.write() as session:
+            order = self._load(session, service_request_id)
+            if order.status != "open":
+                raise Conflict(f"工单 {service_request_id} 已办结，不能改派。")
+            order.department = department
+            order.state = DISPATCHED
+            self._note(order, now, actor, DISPATCHED, f"改派至{self.department_name(department)}。")
+            self._bump(session, [order])
+            return order
+
+    def _own(self, order: WorkOrder, department: Department) -> None:
+        if order.department != department.code:
+            raise Forbidden(f"工单 {order.service_request_id} 不属于{department.name}，不能操作。")
+
+    def first_contact(self, service_request_id: str, department: Department, text: str,
+                      now: dt.datetime) -> WorkOrder:
+        """The department records its first contact with the citizen."""
+        with self.db.write() as session:
+            order = self._load(session, service_request_id)
+            self._own(order, department)
+            if order.state not in (DISPATCHED, REOPENED):
+                raise Conflict(f"工单 {service_request_id} 当前状态为{STATE_LABELS[order.state]}，不能记录首次联系。")
+            if order.first_contacted_at is None:
+                order.first_contacted_at = now
+            order.state = CONTACTED
+            self._note(order, now, department.name, CONTACTED, text or "已与来电人首次联系。")
+            self._bump(session, [order])
+            return order
+
+    def close(self, service_request_id: str, department: Department, result: str, now: dt.datetime) -> WorkOrder:
+        """The department closes the order with a result (办结)."""
+        with self.db.write() as session:
+            order = self._load(session, service_request_id)
+            self._own(order, department)
+            if order.state != CONTACTED:
+                raise Conflict(f"工单 {service_request_id} 当前状态为{STATE_LABELS[order.state]}，"
+                               "办结前请先记录首次联系（first_contact）。")
+            order.state = CLOSED
+            order.status = "closed"
+            order.status_notes = result
+            order.closed_at = now
+            if order.closed_on_time is None:
+                order.closed_on_time = now <= order.expected_at
+            if now > order.expected_at and not order.overdue:
+                order.overdue = True
+                self._note(order, now, "系统", "overdue", "超过办结时限才办结。")
+                self._check_supervision(order, now)
+            self._note(order, now, department.name, CLOSED, f"办结：{result}")
+            self._bump(session, [order])
+        for callback in self.on_closed:
+            try:
+                callback(order)
+            except Exception:  # noqa: BLE001 - a webhook must never break a closure
+                logger.exception("on_closed callback failed for %s", service_request_id)
+        return order
+
+    def extend(self, service_request_id: str, department: Department, reason: str, now: dt.datetime) -> WorkOrder:
+        """延期: a general case may be extended once, to 15 working days after registration."""
+        with self.db.write() as session:
+            order = self._load(session, service_request_id)
+            self._own(order, department)
+            if order.state not in (DISPATCHED, CONTACTED) or order.reopen_count:
+                raise Conflict(f"工单 {service_request_id} 当前状态为{STATE_LABELS[order.state]}，不能延期。")
+            new_deadline = deadlines.extended_deadline(self.calendar, order.requested_at)
+            if order.deadline_class != "general" or order.expected_at >= new_deadline:
+                raise Conflict(f"工单 {service_request_id} 的办结时限已是上限（15 个工作日或 24 小时），不能再延期。")
+            if now > order.expected_at:
+                raise Conflict(f"工单 {service_request_id} 已超过办结时限，不能再申请延期。")
+            order.expected_at = new_deadline
+            self._note(order, now, department.name, "extended",
+                       f"延期至 {format_w3c(new_deadline)}：{reason}")
+            self._bump(session, [order])
+            return order
+
+    def record_survey(self, service_request_id: str, resolved: bool, satisfaction: str, comment: str,
+                      now: dt.datetime, actor: str) -> WorkOrder:
+        """回访: record the satisfaction survey; 不满意 reopens the order for review."""
+        with self.db.write() as session:
+            order = self._load(session, service_request_id)
+            if order.state != CLOSED:
+                raise Conflict(f"工单 {service_request_id} 当前状态为{STATE_LABELS[order.state]}，只有已办结的工单才能回访。")
+            order.survey_resolved = resolved
+            order.survey_satisfaction = satisfaction
+            order.survey_comment = comment
+            order.survey_at = now
+            order.state = CALLBACK_DONE
+            self._note(order, now, actor, CALLBACK_DONE,
+                       f"回访：问题{'已' if resolved else '未'}解决，{satisfaction}。{comment[:500]}")
+            if satisfaction == "不满意":
+                self._reopen(order, "来电人对办理结果不满意", now, "系统")
+            self._bump(session, [order])
+            return order
+
+    def _reopen(self, order: WorkOrder, reason: str, now: dt.datetime, actor: str) -> None:
+        order.state = REOPENED
+        order.status = "open"
+        order.reopen_count += 1
+        order.expected_at = deadlines.review_deadline(self.calendar, now)
+        self._note(order, now, actor, REOPENED,
+                   f"回访复核（第 {order.reopen_count} 次）：{reason}；复核时限 {format_w3c(order.expected_at)}。")
+
+    def reopen(self, service_request_id: str, reason: str, now: dt.datetime, actor: str) -> WorkOrder:
+        """Reopen a closed order for review (回访复核, 5 working days)."""
+        with self.db.write() as session:
+            order = self._load(session, service_request_id)
+            if order.state not in (CLOSED, CALLBACK_DONE):
+                raise Conflict(f"工单 {service_request_id} 当前状态为{STATE_LABELS[order.state]}，只有已办结或已回访的工单才能复核。")
+            self._reopen(order, reason or "来电人申请复核", now, actor)
+            self._bump(session, [order])
+            return order
+
+    def archive(self, service_request_id: str, now: dt.datetime, actor: str) -> WorkOrder:
+        """Archive after the callback (or right after closure when the citizen declined callbacks)."""
+        with self.db.write() as session:
+            order = self._load(session, service_request_id)
+            allowed = order.state == CALLBACK_DONE or (order.state == CLOSED and not order.callback_consent)
+            if not allowed:
+                raise Conflict(f"工单 {service_request_id} 当前状态为{STATE_LABELS[order.state]}，回访完成后才能归档。")
+            order.state = ARCHIVED
+            self._note(order, now, actor, ARCHIVED, "归档。")
+            self._bump(session, [order])
+            return order
+
+    # ---------------------------------------------------------------- overdue
+    def sweep_overdue(self, now: dt.datetime) -> int:
+        """Flag open orders past a deadline as overdue and put them under supervision (督办)."""
+        late = or_(WorkOrder.expected_at < now,
+                   and_(WorkOrder.first_contacted_at.is_(None), WorkOrder.first_contact_due < now))
+        query = select(WorkOrder.id).where(WorkOrder.status == "open", WorkOrder.overdue.is_(False), late)
+        with self.db.read() as session:
+            if not session.execute(query.limit(1)).first():
+                return 0
+        with self.db.write() as session:
+            locked = select(WorkOrder).where(WorkOrder.status == "open", WorkOrder.overdue.is_(False), late)
+            locked = locked.order_by(WorkOrder.id)
+            if not self.db.is_sqlite:
+                locked = locked.with_for_update(skip_locked=True)
+            orders = list(session.execute(locked).scalars())
+            for order in orders:
+                order.overdue = True
+                what = "办结" if order.expected_at < now else "首次联系"
+                self._note(order, now, "系统", "overdue", f"超过{what}时限。")
+                self._check_supervision(order, now)
+            self._bump(session, orders)
+            return len(orders)
