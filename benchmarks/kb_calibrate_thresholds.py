@@ -158,7 +158,7 @@ def main() -> int:
             p, r, share = precision_recall_at(sims, y, t)
             print(f"  {label:8s} >= {t:.3f}: precision {p:.3f}  recall {r:.3f}  share of pairs {share:.3f}")
         print("  curve (threshold: precision / recall):")
-        for t in np.round(np.linspace(suggest - 0.05, answer + 0.05, 7), 3):
+        for t in np.round(np.linspace(suggest - 0.05, min(answer + 0.05, 1.0), 7), 3):
             p, r, _ = precision_recall_at(sims, y, float(t))
             print(f"    {t:.3f}: {p:.3f} / {r:.3f}")
         margin = DEFAULT_MARGIN

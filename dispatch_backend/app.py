@@ -181,8 +181,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # ------------------------------------------------------------ discovery / services
     @app.get("/discovery.json")
-    def discovery() -> dict[str, Any]:
-        return {
+    def discovery() -> JSONResponse:
+        return JSONResponse({
             "changeset": "2026-11-27T00:00:00+08:00",
             "contact": "由运营方在部署时提供（12345 热线中心）",
             "key_service": "向 12345 热线运营方申请 api_key",
@@ -194,23 +194,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "formats": ["application/json"],
             }],
             "extensions": "12345 扩展字段与接口见 Rexian docs/dispatch.md",
-        }
+        })
 
     @app.get("/services.json")
-    def services() -> list[dict[str, Any]]:
-        return [service_json(s) for s in catalog.services.values()]
+    def services() -> JSONResponse:
+        return JSONResponse([service_json(s) for s in catalog.services.values()])
 
     @app.get("/services/{service_code}.json")
-    def service_definition(service_code: str) -> dict[str, Any]:
+    def service_definition(service_code: str) -> JSONResponse:
         service = catalog.services.get(service_code)
         if service is None:
             raise NotFound(f"service_code {service_code!r} 不存在；可用的服务类型见 GET /services.json。")
-        return service_definition_json(service)
+        return JSONResponse(service_definition_json(service))
 
     @app.get("/categories.json")
-    def categories() -> dict[str, Any]:
-        return {"default_department": catalog.default_department, "tree": catalog.category_tree(),
-                "departments": {c: d.name for c, d in catalog.departments.items()}}
+    def categories() -> JSONResponse:
+        return JSONResponse({"default_department": catalog.default_department, "tree": catalog.category_tree(),
+                             "departments": {c: d.name for c, d in catalog.departments.items()}})
 
     # ------------------------------------------------------------ requests
     @app.post("/requests.json")
@@ -231,7 +231,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }])
 
     @app.get("/requests.json")
-    def list_requests(request: Request) -> list[dict[str, Any]]:
+    def list_requests(request: Request) -> JSONResponse:
         level, department = backend.access(_key(request))
         now = backend.now(request)
         workflow.sweep_overdue(now)
@@ -263,11 +263,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 query = query.where(WorkOrder.supervised.is_(parse_bool(params["supervised"], "supervised", False)))
         query = query.order_by(WorkOrder.requested_at.desc(), WorkOrder.id.desc()).limit(MAX_LIST)
         with backend.db.read() as session:
-            return [request_json(o, catalog, backend.level_for(o, level, department))
-                    for o in session.execute(query).scalars()]
+            return JSONResponse([request_json(o, catalog, backend.level_for(o, level, department))
+                                 for o in session.execute(query).scalars()])
 
     @app.get("/requests/{service_request_id}.json")
-    def get_request(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+    def get_request(service_request_id: str, request: Request) -> JSONResponse:
         level, department = backend.access(_key(request))
         workflow.sweep_overdue(backend.now(request))
         with backend.db.read() as session:
@@ -276,39 +276,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ).scalar_one_or_none()
             if order is None:
                 raise NotFound(f"工单 {service_request_id} 不存在，请检查 service_request_id。")
-            return [request_json(order, catalog, backend.level_for(order, level, department))]
+            return JSONResponse([request_json(order, catalog, backend.level_for(order, level, department))])
 
     async def _form_and_key(request: Request) -> tuple[Any, str | None]:
         form = await request.form()
         return form, _key(request, form)
 
-    def _one(order: WorkOrder) -> list[dict[str, Any]]:
-        return [request_json(order, catalog, FULL)]
+    def _one(order: WorkOrder) -> JSONResponse:
+        return JSONResponse([request_json(order, catalog, FULL)])
 
     @app.post("/requests/{service_request_id}/remind.json")
-    async def remind(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+    async def remind(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
         backend.require_client(key)
         text = repair_utf8(str(form.get("text") or "来电人催办"))[:1000]
-        return _one(workflow.remind(service_request_id, text, backend.now(request), "热线机器人"))
+        return _one(await run_in_threadpool(workflow.remind, service_request_id, text, backend.now(request),
+                                            "热线机器人"))
 
     @app.post("/requests/{service_request_id}/dispatch.json")
-    async def dispatch(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+    async def dispatch(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
         backend.require_client(key)
         department = str(form.get("department") or "")
-        return _one(workflow.dispatch(service_request_id, department, backend.now(request), "热线中心"))
+        return _one(await run_in_threadpool(workflow.dispatch, service_request_id, department, backend.now(request),
+                                            "热线中心"))
 
     @app.post("/requests/{service_request_id}/first_contact.json")
-    async def first_contact(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+    async def first_contact(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
         department = backend.require_department(key)
         text = repair_utf8(str(form.get("text") or ""))[:2000]
-        order = workflow.first_contact(service_request_id, department, text, backend.now(request))
-        return [request_json(order, catalog, DEPARTMENT)]
+        order = await run_in_threadpool(workflow.first_contact, service_request_id, department, text,
+                                        backend.now(request))
+        return JSONResponse([request_json(order, catalog, DEPARTMENT)])
 
     @app.post("/requests/{service_request_id}/close.json")
-    async def close(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+    async def close(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
         department = backend.require_department(key)
         result = repair_utf8(str(form.get("status_notes") or form.get("result") or "")).strip()
@@ -316,21 +319,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise BadRequest("办结必须填写办理结果 status_notes。")
         if len(result) > 4000:
             raise BadRequest("status_notes 最长 4000 字。")
-        order = workflow.close(service_request_id, department, result, backend.now(request))
-        return [request_json(order, catalog, DEPARTMENT)]
+        order = await run_in_threadpool(workflow.close, service_request_id, department, result, backend.now(request))
+        return JSONResponse([request_json(order, catalog, DEPARTMENT)])
 
     @app.post("/requests/{service_request_id}/extend.json")
-    async def extend(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+    async def extend(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
         department = backend.require_department(key)
         reason = repair_utf8(str(form.get("reason") or "")).strip()[:1000]
         if not reason:
             raise BadRequest("申请延期必须填写理由 reason。")
-        order = workflow.extend(service_request_id, department, reason, backend.now(request))
-        return [request_json(order, catalog, DEPARTMENT)]
+        order = await run_in_threadpool(workflow.extend, service_request_id, department, reason, backend.now(request))
+        return JSONResponse([request_json(order, catalog, DEPARTMENT)])
 
     @app.post("/requests/{service_request_id}/survey.json")
-    async def survey(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+    async def survey(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
         backend.require_client(key)
         if form.get("resolved") in (None, ""):
@@ -340,25 +343,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if satisfaction not in SATISFACTION_LEVELS:
             raise BadRequest(f"satisfaction 必须是 {'/'.join(SATISFACTION_LEVELS)} 之一。")
         comment = repair_utf8(str(form.get("comment") or ""))[:2000]
-        return _one(workflow.record_survey(service_request_id, resolved, satisfaction, comment,
-                                           backend.now(request), "热线机器人"))
+        return _one(await run_in_threadpool(workflow.record_survey, service_request_id, resolved, satisfaction,
+                                            comment, backend.now(request), "热线机器人"))
 
     @app.post("/requests/{service_request_id}/reopen.json")
-    async def reopen(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+    async def reopen(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
         backend.require_client(key)
         reason = repair_utf8(str(form.get("reason") or ""))[:1000]
-        return _one(workflow.reopen(service_request_id, reason, backend.now(request), "热线机器人"))
+        return _one(await run_in_threadpool(workflow.reopen, service_request_id, reason, backend.now(request),
+                                            "热线机器人"))
 
     @app.post("/requests/{service_request_id}/archive.json")
-    async def archive(service_request_id: str, request: Request) -> list[dict[str, Any]]:
+    async def archive(service_request_id: str, request: Request) -> JSONResponse:
         _form, key = await _form_and_key(request)
         backend.require_client(key)
-        return _one(workflow.archive(service_request_id, backend.now(request), "热线中心"))
+        return _one(await run_in_threadpool(workflow.archive, service_request_id, backend.now(request), "热线中心"))
 
     # ------------------------------------------------------------ change feed, metrics
     @app.get("/changes.json")
-    def changes(request: Request) -> dict[str, Any]:
+    def changes(request: Request) -> JSONResponse:
         backend.require_client(_key(request))
         workflow.sweep_overdue(backend.now(request))
         raw_cursor = request.query_params.get("cursor") or "0"
@@ -374,11 +378,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         has_more = len(orders) > limit
         orders = orders[:limit]
         next_cursor = orders[-1].change_seq if orders else cursor
-        return {"cursor": str(next_cursor), "has_more": has_more,
-                "requests": [request_json(o, catalog, FULL) for o in orders]}
+        return JSONResponse({"cursor": str(next_cursor), "has_more": has_more,
+                             "requests": [request_json(o, catalog, FULL) for o in orders]})
 
     @app.get("/metrics.json")
-    def metrics(request: Request) -> dict[str, Any]:
+    def metrics(request: Request) -> JSONResponse:
         backend.require_client(_key(request))
         now = backend.now(request)
         workflow.sweep_overdue(now)
@@ -388,6 +392,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if end <= start or end - start > dt.timedelta(days=366):
             raise BadRequest("end_date 必须晚于 start_date，跨度不超过 366 天。")
         result = metrics_module.compute(backend.db, catalog, start, end, now)
-        return {"start_date": format_w3c(start), "end_date": format_w3c(end), **result}
+        return JSONResponse({"start_date": format_w3c(start), "end_date": format_w3c(end), **result})
 
     return app

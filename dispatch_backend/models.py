@@ -70,6 +70,7 @@ class WorkOrder(Base):
 
     __table_args__ = (
         Index("ix_dispatch_open_due", "status", "overdue", "expected_at"),
+        Index("ix_dispatch_open_contact_due", "status", "overdue", "first_contact_due"),
         Index("ix_dispatch_contact", "channel", "channel_user_id"),
     )
 

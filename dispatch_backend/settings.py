@@ -16,7 +16,7 @@ DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent / "config"
 DEV_API_KEY = "rexian-dev-key"
 
 
-def _resolve_sqlite_url(url: str) -> str:
+def resolve_sqlite_url(url: str) -> str:
     """Make a relative ``sqlite:///relative/path`` absolute against the project root."""
     prefix = "sqlite:///"
     if not url.startswith(prefix):
@@ -24,16 +24,14 @@ def _resolve_sqlite_url(url: str) -> str:
     path = url[len(prefix):]
     if not path or path == ":memory:" or path.startswith("/"):
         return url
-    absolute = PROJECT_ROOT / path
-    absolute.parent.mkdir(parents=True, exist_ok=True)
-    return prefix + str(absolute)
+    return prefix + str(PROJECT_ROOT / path)
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything the backend needs at start-up."""
 
-    db_url: str = _resolve_sqlite_url(DEFAULT_DB_URL)
+    db_url: str = resolve_sqlite_url(DEFAULT_DB_URL)
     host: str = "127.0.0.1"
     port: int = 8311
     config_dir: Path = DEFAULT_CONFIG_DIR
@@ -55,7 +53,7 @@ class Settings:
         host = env.get("REXIAN_DISPATCH_HOST", "127.0.0.1")
         port = int(env.get("REXIAN_DISPATCH_PORT", "8311"))
         return cls(
-            db_url=_resolve_sqlite_url(env.get("REXIAN_DISPATCH_DB_URL", DEFAULT_DB_URL)),
+            db_url=resolve_sqlite_url(env.get("REXIAN_DISPATCH_DB_URL", DEFAULT_DB_URL)),
             host=host,
             port=port,
             config_dir=Path(env.get("REXIAN_DISPATCH_CONFIG_DIR", str(DEFAULT_CONFIG_DIR))),

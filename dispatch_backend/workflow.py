@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -372,14 +372,16 @@ class Workflow:
     # ---------------------------------------------------------------- overdue
     def sweep_overdue(self, now: dt.datetime) -> int:
         """Flag open orders past a deadline as overdue and put them under supervision (督办)."""
-        late = or_(WorkOrder.expected_at < now,
-                   and_(WorkOrder.first_contacted_at.is_(None), WorkOrder.first_contact_due < now))
-        query = select(WorkOrder.id).where(WorkOrder.status == "open", WorkOrder.overdue.is_(False), late)
-        with self.db.read() as session:
-            if not session.execute(query.limit(1)).first():
+        late_close = WorkOrder.expected_at < now
+        late_contact = and_(WorkOrder.first_contact_due < now, WorkOrder.first_contacted_at.is_(None))
+        pending = (WorkOrder.status == "open", WorkOrder.overdue == false())
+        with self.db.read() as session:  # two index probes; the common case finds nothing and writes nothing
+            if not any(session.execute(select(WorkOrder.id).where(*pending, cond).limit(1)).first()
+                       for cond in (late_close, late_contact)):
                 return 0
+        late = or_(late_close, late_contact)
         with self.db.write() as session:
-            locked = select(WorkOrder).where(WorkOrder.status == "open", WorkOrder.overdue.is_(False), late)
+            locked = select(WorkOrder).where(*pending, late)
             locked = locked.order_by(WorkOrder.id)
             if not self.db.is_sqlite:
                 locked = locked.with_for_update(skip_locked=True)

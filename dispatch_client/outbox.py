@@ -66,9 +66,9 @@ def _now() -> str:
 
 
 def new_provisional_reference() -> str:
-    """``LS`` + Beijing date-time + random suffix, e.g. ``LS202611271530-7F3A``."""
+    """``LS`` + Beijing date-time + random suffix, e.g. ``LS202611271530-7F3A2C``."""
     local = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
-    return f"LS{local:%Y%m%d%H%M}-{secrets.token_hex(2).upper()}"
+    return f"LS{local:%Y%m%d%H%M}-{secrets.token_hex(3).upper()}"
 
 
 class Outbox:
@@ -96,14 +96,21 @@ class Outbox:
         Raises :class:`DispatchAPIError` when the backend rejects the request (4xx): that is a bug
         in the request, not an outage, and the entry is marked failed.
         """
-        reference = new_provisional_reference()
         key = new_idempotency_key()
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO outbox (provisional_reference, idempotency_key, payload, state, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (reference, key, request.model_dump_json(), PENDING, _now(), _now()),
-            )
+        for _attempt in range(5):
+            reference = new_provisional_reference()
+            try:
+                with self._lock:
+                    self._conn.execute(
+                        "INSERT INTO outbox (provisional_reference, idempotency_key, payload, state, created_at,"
+                        " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        (reference, key, request.model_dump_json(), PENDING, _now(), _now()),
+                    )
+                break
+            except sqlite3.IntegrityError:  # provisional reference already used this minute: draw again
+                continue
+        else:
+            raise RuntimeError("could not allocate a provisional reference")
         try:
             self._send(reference)
         except DispatchUnavailable:

@@ -178,7 +178,10 @@ class SentenceTransformerEmbedder:
             model_version = f":tokenlearn-static-model=={_pkg_version('tokenlearn-static-model')}"
             target = "model2vec:" + str(tokenlearn_model_dir())
         if target.startswith("model2vec:"):
-            from sentence_transformers.models import StaticEmbedding
+            try:
+                from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+            except ImportError:  # sentence-transformers < 6
+                from sentence_transformers.models import StaticEmbedding
 
             path = target[len("model2vec:") :]
             static = StaticEmbedding.from_model2vec(path)

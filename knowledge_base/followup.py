@@ -3,7 +3,9 @@
 After an answer about entry E (say 居住证怎么办理), citizens ask "那需要带什么材料？", "在哪里办", "要多久",
 "收费吗" without repeating the service. Such a question is *elliptical* when it names no service the KB knows
 and is short or starts with 那/那么/还有/另外. It is rewritten as "<E's service term><question>" and searched first
-among E's category, then across the KB; when neither gives a good result the plain question is used.
+among E's category, then across the KB; when neither gives a good result the plain question is used. A rewrite is
+dropped when the question brings a new topic word (not an aspect such as 材料/多久/收费) that the entry found does not
+ask about: "怎么投诉" after 护照 is a new subject, not a question about passports.
 
 A question that only swaps the service ("那护照呢" after 办理居住证需要带什么材料) is answered as E's question with
 the service replaced ("办理护照需要带什么材料").
@@ -12,7 +14,7 @@ the service replaced ("办理护照需要带什么材料").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from knowledge_base.banding import Band, BandDecision
@@ -40,6 +42,14 @@ _SUBJECT_END = re.compile(
     r"怎么|怎样|如何|需要|要|在哪|去哪|哪里|哪个|哪些|什么|多久|多长|多少|能|可以|可不可以|有没有|是否|吗|呢"
 )
 _LEADING_VERBS = ("我想", "我要", "想要", "申请", "办理", "领取", "去", "办")
+# Aspects any service has: a follow-up made only of these stays on the previous topic.
+ASPECT_WORDS: frozenset[str] = frozenset(
+    """
+    材料 证件 证明 资料 照片 原件 复印件 条件 要求 资格 流程 手续 步骤 程序 地点 地址 哪里 哪儿 在哪 窗口 大厅
+    时间 多久 多长时间 几天 时限 工作日 收费 费用 多少钱 免费 交钱 工本费 网上 线上 手机 app 小程序 预约 排队
+    办理 申请 代办 委托 本人 异地 外地 加急 进度 查询 电话 怎么办 怎么样 准备 提交 需要 带 能办 办 可以
+    """.split()
+)
 _TRAILING_PARTICLES = ("的呢", "呢", "呀", "啊", "吧")
 _PUNCT = re.compile(r"[\s，。！？、；：,.!?;:~…\"'“”‘’（）()【】\[\]]+")
 
@@ -140,6 +150,30 @@ def substitute(query: str, previous: KBEntry, terms: set[str]) -> str | None:
     return None
 
 
+def new_topic_words(query: str, previous: KBEntry) -> list[str]:
+    """Words of a follow-up that are neither an aspect of a service (材料, 多久, 收费…) nor ``previous``'s service."""
+    from knowledge_base.tokenizer import tokenize  # jieba with the project dictionaries, loaded on first use
+
+    service = main_term(previous)
+    return [
+        token
+        for token in tokenize(strip_markers(query))
+        if len(token) >= 2 and token not in ASPECT_WORDS and token not in service
+    ]
+
+
+def _mentions(decision: BandDecision, words: list[str], entries: Mapping[str, KBEntry]) -> bool:
+    """True when there are no new topic words or the best hit's entry asks about one of them (its questions and
+    keywords; answers mention too much to count)."""
+    if not words:
+        return True
+    entry = entries.get(decision.hits[0].doc_id) if decision.hits else None
+    if entry is None:
+        return False
+    text = "".join([entry.question, *entry.similar_questions, *entry.keywords])
+    return any(word in text for word in words)
+
+
 def resolve_followup(
     query: str,
     previous: KBEntry,
@@ -148,12 +182,14 @@ def resolve_followup(
     allowed: set[str],
     same_category: set[str],
     terms: set[str],
+    entries: Mapping[str, KBEntry],
 ) -> FollowupResult | None:
     """The best decision for ``query`` as a follow-up of ``previous``, or None when it is not a follow-up.
 
     A service swap is searched across ``allowed``. An elliptical question is tried, in order of preference, rewritten
     within ``previous``'s category, rewritten across ``allowed``, then plain; the first that reaches the answer band
-    wins, else the first did-you-mean, else the plain query's result.
+    wins, else the first did-you-mean, else the plain query's result. A rewrite whose best entry does not mention
+    any new topic word of the question ("怎么投诉" after 护照: 投诉) is dropped: the citizen changed the subject.
     """
     attempts: list[FollowupResult] = []
     swapped = substitute(query, previous, terms)
@@ -161,10 +197,12 @@ def resolve_followup(
         attempts.append(FollowupResult(swapped, search(swapped, allowed), True))
     elif is_elliptical(query, terms):
         rewritten = rewrite(query, previous)
+        words = new_topic_words(query, previous)
         in_category = allowed & same_category
         if in_category:
             attempts.append(FollowupResult(rewritten, search(rewritten, in_category), True))
         attempts.append(FollowupResult(rewritten, search(rewritten, allowed), True))
+        attempts = [a for a in attempts if _mentions(a.decision, words, entries)]
     else:
         return None
     for attempt in attempts:

@@ -20,7 +20,8 @@ class FusionParams:
 
     ``method``: ``weighted`` (normalised scores mixed by ``bm25_weight``), ``rrf``, ``dense`` or ``bm25`` only.
     ``bm25_weight``: share of the BM25 side in ``weighted`` (the dense side gets ``1 - bm25_weight``).
-    ``dense_norm``: ``minmax`` (over the candidates) or ``raw`` (cosine as is).
+    ``dense_norm``: ``minmax`` (over the candidates), ``zscore`` (distance below the best candidate in standard
+    deviations of the candidates' cosines) or ``raw`` (cosine as is).
     ``dense_units``: nearest dense units fetched from FAISS; ``bm25_docs``: top BM25 documents added as candidates.
     ``answer_weight``: multiplier of answer-chunk cosines against question cosines when an entry has both.
     """
@@ -81,6 +82,15 @@ def fuse(cands: Candidates, params: FusionParams) -> np.ndarray:
         raise ValueError(f"unknown fusion method {params.method!r}; expected one of {FUSION_METHODS}")
     top_bm25 = float(bm25.max()) if bm25.size else 0.0
     bm25_n = bm25 / top_bm25 if top_bm25 > 0 else np.zeros_like(bm25)
-    dense_n = _minmax(dense) if params.dense_norm == "minmax" else dense
+    if params.dense_norm == "minmax":
+        dense_n = _minmax(dense)
+    elif params.dense_norm == "zscore":
+        # spread of the candidates' cosines in units of their standard deviation, scaled to about [0, 1]
+        std = float(dense.std()) if dense.size > 1 else 0.0
+        dense_n = (dense - float(dense.max())) / (4.0 * std) + 1.0 if std > 1e-9 else np.ones_like(dense)
+    elif params.dense_norm == "raw":
+        dense_n = dense
+    else:
+        raise ValueError(f"unknown dense_norm {params.dense_norm!r}")
     w = params.bm25_weight
     return (1.0 - w) * dense_n + w * bm25_n

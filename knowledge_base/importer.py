@@ -4,6 +4,7 @@ Every supported format produces the same :class:`~knowledge_base.schema.KBEntry`
 file (syntax, a missing or empty field, a bad date, an unknown field, a duplicate id across files) raises
 :class:`KBImportError` listing every problem found with its file, row and field; nothing is returned then.
 
+Text files may carry a UTF-8 BOM; a CSV that is not UTF-8 is read as GB18030 (what Excel on Chinese Windows saves).
 Row numbers are 1-based: the entry index (第N条) for YAML, the line number for JSONL, the spreadsheet row
 (header = row 1) for CSV and XLSX.
 """
@@ -316,7 +317,12 @@ def _table_records(name: str, rows: Iterator[tuple[int, list[Any]]]) -> tuple[li
 
 
 def _read_csv(path: Path) -> tuple[list[_RawRecord], list[ImportIssue]]:
-    text = _read_text(path)
+    try:
+        text = _read_text(path)
+    except UnicodeDecodeError:
+        # Excel on Chinese Windows saves "CSV" in GBK; GB18030 is its superset.
+        text = path.read_bytes().decode("gb18030")
+        logger.warning("%s is not UTF-8; read it as GB18030 (Excel's Chinese CSV encoding)", path)
     reader = csv.reader(io.StringIO(text, newline=""))
 
     def rows() -> Iterator[tuple[int, list[Any]]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -34,6 +35,10 @@ DENSE_FILE = "dense.faiss"
 BM25_FILE = "bm25.npz"
 DOCS_FILE = "docs.json"
 _FILES = (MANIFEST, DENSE_FILE, BM25_FILE, DOCS_FILE)
+
+# One FAISS (OpenMP) thread: a single query is answered fastest without thread hand-offs, and on a shared CPU idle
+# spinning threads make it several times slower. REXIAN_FAISS_THREADS overrides (e.g. for large HNSW builds).
+faiss.omp_set_num_threads(max(1, int(os.environ.get("REXIAN_FAISS_THREADS", "1") or 1)))
 
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -123,6 +128,7 @@ class HybridIndex:
         self.params = params or FusionParams()
         self.manifest = manifest or {}
         self._doc_pos = {d: i for i, d in enumerate(doc_ids)}
+        self._xb: np.ndarray | None = None
         self._has_questions = np.zeros(len(doc_ids), dtype=bool)
         np.logical_or.at(self._has_questions, units.unit_doc, units.is_question)
 
@@ -311,32 +317,42 @@ class HybridIndex:
         ids = ids[ids >= 0]
         return np.unique(self.units.unit_doc[ids])
 
-    def _exact_dense(self, qvec: np.ndarray, doc_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For each candidate: best question cosine, best answer cosine (−1 when none), best unit id."""
-        starts, ends = self.units.offsets[doc_idx], self.units.offsets[doc_idx + 1]
-        unit_ids = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)]) if len(doc_idx) else np.zeros(0)
-        unit_ids = unit_ids.astype(np.int64)
-        vecs = self.dense.reconstruct_batch(unit_ids) if unit_ids.size else np.zeros((0, self.dense.d), np.float32)
-        sims = vecs @ qvec[0]
+    def _vectors(self) -> np.ndarray:
+        """Zero-copy (n_units, dim) view of the vectors stored in the FAISS index."""
+        if self._xb is None:
+            flat = faiss.downcast_index(self.dense.storage) if isinstance(self.dense, faiss.IndexHNSW) else self.dense
+            n, d = flat.ntotal, flat.d
+            self._xb = faiss.rev_swig_ptr(flat.get_xb(), n * d).reshape(n, d) if n else np.zeros((0, d), np.float32)
+        return self._xb
+
+    def _exact_dense(self, qvec: np.ndarray, doc_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each candidate document: best question cosine and best answer-window cosine (−1 when it has none)."""
+        starts = self.units.offsets[doc_idx]
+        lens = self.units.offsets[doc_idx + 1] - starts
         best_q = np.full(len(doc_idx), -1.0, dtype=np.float32)
         best_a = np.full(len(doc_idx), -1.0, dtype=np.float32)
-        best_q_unit = np.full(len(doc_idx), -1, dtype=np.int64)
-        best_a_unit = np.full(len(doc_idx), -1, dtype=np.int64)
-        pos = 0
-        for i, (s, e) in enumerate(zip(starts, ends)):
-            n = int(e - s)
-            if n == 0:
-                continue
-            part = sims[pos : pos + n]
-            isq = self.units.is_question[s:e]
-            if isq.any():
-                j = int(np.argmax(np.where(isq, part, -np.inf)))
-                best_q[i], best_q_unit[i] = part[j], s + j
-            if (~isq).any():
-                j = int(np.argmax(np.where(~isq, part, -np.inf)))
-                best_a[i], best_a_unit[i] = part[j], s + j
-            pos += n
-        return best_q, best_a, np.stack([best_q_unit, best_a_unit], axis=1)
+        total = int(lens.sum())
+        if total == 0:
+            return best_q, best_a
+        seg = np.cumsum(lens) - lens
+        unit_ids = np.repeat(starts - seg, lens) + np.arange(total)
+        sims = self._vectors()[unit_ids] @ qvec[0]
+        isq = self.units.is_question[unit_ids]
+        nonempty = lens > 0
+        for target, keep in ((best_q, isq), (best_a, ~isq)):
+            masked = np.where(keep, sims, -np.inf)
+            best = np.maximum.reduceat(masked, seg[nonempty])
+            target[nonempty] = np.where(np.isfinite(best), best, -1.0)
+        return best_q, best_a
+
+    def _best_unit(self, doc: int, qvec: np.ndarray, questions: bool) -> int:
+        """Id of the document's unit (question or answer window) closest to the query; −1 when none."""
+        start, end = int(self.units.offsets[doc]), int(self.units.offsets[doc + 1])
+        ids = [u for u in range(start, end) if bool(self.units.is_question[u]) == questions]
+        if not ids:
+            return -1
+        sims = self._vectors()[ids] @ qvec[0]
+        return ids[int(np.argmax(sims))]
 
     def _bm25_only(self, bm25_all: np.ndarray, mask: np.ndarray | None, k: int) -> list[Hit]:
         if mask is not None:
@@ -380,7 +396,7 @@ class HybridIndex:
         if cand.size == 0:
             return []
 
-        best_q, best_a, best_units = self._exact_dense(qvec, cand)
+        best_q, best_a = self._exact_dense(qvec, cand)
         has_q = self._has_questions[cand]
         dense = np.maximum(best_q, np.where(best_a > -1.0, best_a * params.answer_weight, -1.0))
         scores = fuse(Candidates(doc_idx=cand, dense=dense, bm25=np.maximum(bm25_all[cand], 0.0)), params)
@@ -388,13 +404,12 @@ class HybridIndex:
         hits: list[Hit] = []
         for i in order:
             use_q = bool(has_q[i]) and best_q[i] > -1.0
-            similarity = float(best_q[i] if use_q else best_a[i])
-            unit = int(best_units[i, 0] if use_q else best_units[i, 1])
+            unit = self._best_unit(int(cand[i]), qvec, questions=use_q)
             hits.append(
                 Hit(
                     doc_id=self.doc_ids[int(cand[i])],
                     score=float(scores[i]),
-                    similarity=similarity,
+                    similarity=float(best_q[i] if use_q else best_a[i]),
                     matched_text=self.units.texts[unit] if unit >= 0 else "",
                 )
             )

@@ -63,7 +63,12 @@ class BM25Index:
         term_ids = sorted({self.vocab[t] for t in tokenize(query) if t in self.vocab})
         if not term_ids:
             return np.zeros(self.n_docs, dtype=np.float32)
-        return np.asarray(self.weights[term_ids].sum(axis=0), dtype=np.float32).ravel()
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        w = self.weights
+        for t in term_ids:  # a row's column indices are unique, so fancy += is exact
+            lo, hi = w.indptr[t], w.indptr[t + 1]
+            out[w.indices[lo:hi]] += w.data[lo:hi]
+        return out
 
     def save(self, path: Path) -> None:
         terms = np.array(sorted(self.vocab, key=self.vocab.__getitem__), dtype=np.str_)

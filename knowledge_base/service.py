@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
+
 from knowledge_base import followup
 from knowledge_base.banding import Band, BandDecision, Thresholds, decide, load_thresholds
 from knowledge_base.embedders import Embedder, get_embedder
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 EXPIRING_DAYS = 30  # stats: entries whose valid_to falls within this many days count as "expiring"
+MIN_SIMILAR = 4  # stats: entries with fewer similar questions are reported (the seed README asks for at least 4)
 
 
 @dataclass(frozen=True)
@@ -43,22 +46,20 @@ class KBMatch:
 class KBResult:
     """The KB's reply to one question.
 
-    ``query`` is the text actually searched (a follow-up may have been rewritten from ``original_query``).
+    ``query`` is the text actually searched; ``rewritten`` is True when a follow-up was rewritten from
+    ``original_query`` with the topic of entry ``followup_of``.
     """
 
     band: Band
     entries: list[KBMatch]
     query: str
     original_query: str
+    rewritten: bool = False
     followup_of: str | None = None
 
     @property
     def top(self) -> KBMatch | None:
         return self.entries[0] if self.entries else None
-
-    @property
-    def rewritten(self) -> bool:
-        return self.query != self.original_query
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,6 @@ class KBStats:
     index: dict[str, object] = field(default_factory=dict)
 
 
-MIN_SIMILAR = 4
-
-
 def to_index_docs(entries: Iterable[KBEntry]) -> list[IndexDoc]:
     """Entries as index documents: every question form of an entry points at its id."""
     return [IndexDoc(doc_id=e.id, questions=e.all_questions(), answer=e.answer) for e in entries]
@@ -91,11 +89,77 @@ def build_index(
     approximate: bool = False,
     progress: Progress | None = None,
 ) -> HybridIndex:
-    """Build the hybrid index for ``entries`` and save it (stamped with the KB hash) to ``index_dir``."""
-    index = HybridIndex.build(to_index_docs(entries), embedder, approximate=approximate, progress=progress)
-    index.save(index_dir, kb_hash=kb_hash(entries))
-    logger.info("built KB index: %d entries, embedder %s, saved to %s", len(entries), embedder.id, index_dir)
-    return index
+    """Build the hybrid index for ``entries`` and save it (stamped with the KB hash) to ``index_dir``.
+
+    Sentences already embedded in the index previously saved there (same embedder) are not embedded again, so
+    editing a few entries of a large KB rebuilds in seconds.
+    """
+    reusing = ReusingEmbedder(embedder, previous_vectors(index_dir, embedder))
+    index = HybridIndex.build(to_index_docs(entries), reusing, approximate=approximate, progress=progress)
+    digest = kb_hash(entries)
+    index.save(index_dir, kb_hash=digest)
+    logger.info(
+        "built KB index: %d entries, %d sentences embedded, %d reused, embedder %s, saved to %s",
+        len(entries),
+        reusing.embedded,
+        reusing.reused,
+        embedder.id,
+        index_dir,
+    )
+    return HybridIndex.load(index_dir, embedder, kb_hash=digest)  # searches use the plain embedder
+
+
+def previous_vectors(index_dir: Path, embedder: Embedder) -> dict[tuple[bool, str], np.ndarray]:
+    """(is_question, text) → vector of every unit of the index saved in ``index_dir`` by the same embedder."""
+    try:
+        manifest = HybridIndex.read_manifest(index_dir)
+    except IndexMismatchError:
+        return {}
+    if manifest.get("embedder_id") != embedder.id:
+        return {}
+    try:  # the saved index is stale by definition here: open it with its own hash
+        old = HybridIndex.load(index_dir, embedder, kb_hash=str(manifest.get("kb_hash", "")))
+        vectors = old.dense.reconstruct_n(0, old.dense.ntotal)
+        units = zip(old.units.is_question.tolist(), old.units.texts, strict=True)
+        return {(bool(is_q), text): vectors[i] for i, (is_q, text) in enumerate(units)}
+    except Exception as exc:  # noqa: BLE001 - an unreadable old index only means embedding everything again
+        logger.info("cannot reuse vectors from %s (%s); embedding every sentence", index_dir, exc)
+        return {}
+
+
+class ReusingEmbedder:
+    """An embedder that returns known vectors for texts embedded before and asks ``inner`` only for new ones."""
+
+    def __init__(self, inner: Embedder, known: dict[tuple[bool, str], np.ndarray]):
+        self.inner = inner
+        self.name = inner.name
+        self.id = inner.id
+        self.dim = inner.dim
+        self._known = known
+        self.reused = 0
+        self.embedded = 0
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._embed(texts, True)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._embed(texts, False)
+
+    def _embed(self, texts: list[str], is_question: bool) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        missing = []
+        for i, text in enumerate(texts):
+            vector = self._known.get((is_question, text))
+            if vector is None:
+                missing.append(i)
+            else:
+                out[i] = vector
+        if missing:
+            embed = self.inner.embed_queries if is_question else self.inner.embed_passages
+            out[missing] = embed([texts[i] for i in missing])
+        self.reused += len(texts) - len(missing)
+        self.embedded += len(missing)
+        return out
 
 
 def kb_stats(entries: list[KBEntry], *, today: date | None = None) -> KBStats:
@@ -193,7 +257,7 @@ class KnowledgeBase:
         allowed = self.valid_ids(today)
         text = (query or "").strip()
         if not text or not allowed:
-            return KBResult(Band.NO_MATCH, [], text, query)
+            return KBResult(Band.NO_MATCH, [], text, query or "")
 
         def search(q: str, ids: set[str]) -> BandDecision:
             return self._decide(q, ids, k)
@@ -207,9 +271,12 @@ class KnowledgeBase:
                 allowed=allowed,
                 same_category=self._by_category.get(previous.category, set()),
                 terms=self._terms,
+                entries=self.entries,
             )
-            if chosen is not None:
+            if chosen is not None and chosen.rewritten:
                 return self._result(chosen.decision, chosen.query, query, previous.id)
+            if chosen is not None:  # the plain question won
+                return self._result(chosen.decision, text, query, None)
         return self._result(search(text, allowed), text, query, None)
 
     def stats(self, today: date | None = None) -> KBStats:
@@ -232,4 +299,4 @@ class KnowledgeBase:
             for h in decision.hits
             if h.doc_id in self.entries
         ]
-        return KBResult(decision.band, matches, searched, original, followup_of)
+        return KBResult(decision.band, matches, searched, original, followup_of is not None, followup_of)

@@ -88,6 +88,7 @@ class DispatchSettings(_HttpService):
 
     port: int = 8311
     api_key: str = ""
+    embedded: bool = True  # start the bundled dispatch_backend with the stack; False for an external Open311 server
 
 
 class Settings(_Section):

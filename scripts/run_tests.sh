@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 .venv/app/bin/python -m rexian.stack prepare
 if [[ -x scripts/test_postgres.sh && -z "${REXIAN_TEST_PG_URL:-}" ]]; then
-  REXIAN_TEST_PG_URL="$(scripts/test_postgres.sh start var/test-postgres)"
+  REXIAN_TEST_PG_URL="$(scripts/test_postgres.sh start)"
   export REXIAN_TEST_PG_URL
-  trap 'scripts/test_postgres.sh stop var/test-postgres >/dev/null 2>&1 || true' EXIT
+  trap 'scripts/test_postgres.sh stop >/dev/null 2>&1 || true' EXIT
 fi
 .venv/app/bin/python -m pytest "$@"

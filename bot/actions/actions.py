@@ -69,15 +69,16 @@ class ActionAnswerQuestion(Action):
             if picked and (entry := kb.get(picked)) is not None:
                 return _answer_entry(dispatcher, entry, text)
 
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         result = kb.ask(text, previous_entry_id=tracker.get_slot("kb_last_entry"))
         if result.band == Band.ANSWER and result.entries:
             return _answer_entry(dispatcher, result.entries[0].entry, text)
-        if result.band == Band.DID_YOU_MEAN and result.entries:
+        # Chit-chat that merely resembles a FAQ is not offered "您是不是想问"; it gets the out-of-scope reply.
+        if result.band == Band.DID_YOU_MEAN and result.entries and intent != "out_of_scope":
             top = [m.entry for m in result.entries[:3]]
             _send(dispatcher, replies.did_you_mean_reply([e.question for e in top]))
             return [SlotSet("kb_candidates", [e.id for e in top]), SlotSet("kb_last_query", text)]
 
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
         feedback_log().log_unanswered(
             text,
             channel=_channel(tracker),

@@ -7,11 +7,13 @@ Used programmatically by :func:`dispatch_backend.db.migrate` (a connection is pa
 
 from __future__ import annotations
 
+import os
+
 from alembic import context
 from sqlalchemy import create_engine
 
 from dispatch_backend.models import Base
-from dispatch_backend.settings import Settings
+from dispatch_backend.settings import DEFAULT_DB_URL, resolve_sqlite_url
 
 config = context.config
 target_metadata = Base.metadata
@@ -24,7 +26,7 @@ def run() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(Settings.from_env().db_url)
+    engine = create_engine(resolve_sqlite_url(os.environ.get("REXIAN_DISPATCH_DB_URL", DEFAULT_DB_URL)))
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

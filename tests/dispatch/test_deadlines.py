@@ -109,3 +109,21 @@ def test_general_case_can_be_extended_once_to_15_working_days(
         client_at("2025-10-10T09:00:00+08:00").extend(sid, roads, "再延一次")
     assert client_at("2025-10-20T09:00:00+08:00").get(sid).overdue is False  # the old deadline 10-14 passed
     assert client_at("2025-10-28T10:01:00+08:00").get(sid).overdue is True
+
+
+def test_test_clock_header_is_ignored_unless_enabled(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from dispatch_backend.app import Backend
+    from dispatch_backend.settings import Settings
+
+    header = {"X-Rexian-Test-Now": "2025-10-01T08:00:00+08:00"}
+    fake_request = SimpleNamespace(headers=header)
+    production = Backend(Settings(db_url=f"sqlite:///{tmp_path / 'a.sqlite3'}", test_clock=False))
+    testing = Backend(Settings(db_url=f"sqlite:///{tmp_path / 'b.sqlite3'}", test_clock=True))
+    try:
+        assert production.now(fake_request).year >= 2026  # type: ignore[arg-type]
+        assert testing.now(fake_request) == dt.datetime(2025, 10, 1, 0, 0)  # type: ignore[arg-type]
+    finally:
+        production.stop()
+        testing.stop()

@@ -20,6 +20,11 @@ def test_project_file_states_the_defaults() -> None:
     assert settings.webchat.port == 8000
     assert settings.tracker_store.url == f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa_tracker.sqlite3'}"
     assert settings.dispatch.url == "http://127.0.0.1:8311"
+    assert settings.dispatch.embedded is True
+    external = load_config(
+        {"REXIAN_DISPATCH_URL": "https://open311.example.org/v2", "REXIAN_DISPATCH_EMBEDDED": "false"}
+    )
+    assert (external.dispatch.url, external.dispatch.embedded) == ("https://open311.example.org/v2", False)
     assert load_config({"REXIAN_DISPATCH_PORT": "9311"}).dispatch.url == "http://127.0.0.1:9311"
 
 

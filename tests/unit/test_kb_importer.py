@@ -78,6 +78,12 @@ def test_directory_means_every_supported_file_sorted(tmp_path: Path) -> None:
     assert [e.id for e in entries] == ["a-1", "b-1"]
 
 
+def test_csv_saved_by_chinese_excel_in_gbk_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.csv"
+    path.write_bytes((FORMATS / "kb.csv").read_text(encoding="utf-8-sig").encode("gb18030"))
+    assert load_entries([path]) == load_entries([FORMATS / "kb.csv"])
+
+
 def test_bare_yaml_list_with_bom_and_blank_lines_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "bare.yml"
     path.write_text("\n- id: 001\n  question: 问\n\n  answer: 答\n  category: 类\n\n", encoding="utf-8-sig")

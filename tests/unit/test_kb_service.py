@@ -11,12 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base.banding import Band
-from knowledge_base.followup import is_elliptical, main_term, rewrite, service_terms, strip_markers, substitute
+from knowledge_base.banding import Band, BandDecision
+from knowledge_base.followup import (
+    is_elliptical,
+    main_term,
+    new_topic_words,
+    resolve_followup,
+    rewrite,
+    service_terms,
+    strip_markers,
+    substitute,
+)
 from knowledge_base.importer import load_entries
-from knowledge_base.index import IndexMismatchError
+from knowledge_base.index import Hit, IndexMismatchError
 from knowledge_base.schema import KBEntry
-from knowledge_base.service import KnowledgeBase, kb_stats
+from knowledge_base.service import KnowledgeBase, build_index, kb_stats
 
 FOLLOWUP_KB = Path(__file__).resolve().parent.parent / "fixtures" / "kb" / "followup"
 TODAY = date(2026, 11, 27)
@@ -161,6 +170,41 @@ def test_swapping_the_service_keeps_the_question(
     assert _ids(result) == [expected]
 
 
+def test_changing_the_subject_is_not_pulled_back_to_the_previous_topic() -> None:
+    """Both the rewrite and the plain question only reach did-you-mean: the rewrite wins unless it drops a new word."""
+    passport = _entry(id="hz-001", question="护照怎么办理？", keywords=["护照"], category="出入境")
+    complaint = _entry(id="ts-001", question="对办事窗口不满意怎么投诉？", keywords=["窗口投诉"], category="其他")
+    entries = {e.id: e for e in (passport, complaint)}
+
+    def search(query: str, ids: set[str]) -> BandDecision:
+        best = "hz-001" if query.startswith("护照") and "hz-001" in ids else "ts-001"
+        return BandDecision(Band.DID_YOU_MEAN, [Hit(best, 0.5, 0.9, query)])
+
+    def resolve(query: str):  # noqa: ANN202
+        return resolve_followup(
+            query,
+            passport,
+            search=search,
+            allowed=set(entries),
+            same_category={"hz-001"},
+            terms=service_terms(entries.values()),
+            entries=entries,
+        )
+
+    changed = resolve("怎么投诉")
+    assert changed is not None and not changed.rewritten and changed.decision.hits[0].doc_id == "ts-001"
+    aspect = resolve("收费吗")
+    assert aspect is not None and aspect.rewritten and aspect.query == "护照收费吗"
+    assert aspect.decision.hits[0].doc_id == "hz-001"
+
+
+def test_new_topic_words_ignore_aspects_and_the_previous_service() -> None:
+    previous = _entry(question="护照怎么办理？", keywords=["护照"])
+    assert new_topic_words("那需要带什么材料？", previous) == []
+    assert new_topic_words("护照收费吗", previous) == []
+    assert "投诉" in new_topic_words("怎么投诉", previous)
+
+
 def test_question_naming_another_service_is_not_rewritten(kb: KnowledgeBase) -> None:
     result = kb.ask("护照在哪里办理", today=TODAY, previous_entry_id="jzz-001")
     assert not result.rewritten
@@ -168,8 +212,9 @@ def test_question_naming_another_service_is_not_rewritten(kb: KnowledgeBase) -> 
 
 
 def test_unknown_previous_entry_is_ignored(kb: KnowledgeBase) -> None:
-    result = kb.ask("护照办下来要多久？", today=TODAY, previous_entry_id="missing-999")
-    assert _ids(result) == ["hz-004"] and not result.rewritten
+    result = kb.ask("  护照办下来要多久？ ", today=TODAY, previous_entry_id="missing-999")
+    assert _ids(result) == ["hz-004"] and not result.rewritten and result.followup_of is None
+    assert result.query == "护照办下来要多久？"
 
 
 # ------------------------------------------------------------------------------------------------ follow-up rules
@@ -242,6 +287,40 @@ def test_stale_index_raises_when_rebuild_is_not_allowed(
         KnowledgeBase.open([changed], index_dir, "e5", rebuild_if_stale=False)
     with pytest.raises(IndexMismatchError):
         KnowledgeBase.open([kb_dir], tmp_path / "no-index", "e5", rebuild_if_stale=False)
+
+
+class _CountingEmbedder:
+    """Wraps the real embedder and counts the sentences it is asked to embed."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001 - an Embedder
+        self.inner, self.name, self.id, self.dim = inner, inner.name, inner.id, inner.dim
+        self.count = 0
+
+    def embed_queries(self, texts: list[str]):  # noqa: ANN201
+        self.count += len(texts)
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: list[str]):  # noqa: ANN201
+        self.count += len(texts)
+        return self.inner.embed_passages(texts)
+
+
+def test_rebuild_embeds_only_new_sentences(kb: KnowledgeBase, kb_dir: Path, index_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "index"
+    shutil.copytree(index_dir, target)
+    entries = load_entries([kb_dir])
+    new = KBEntry(
+        id="new-001",
+        question="电动车怎么上牌？",
+        similar_questions=["电瓶车上牌去哪"],
+        answer="到车管所。",
+        category="交通",
+    )
+    counting = _CountingEmbedder(kb.embedder)
+    index = build_index([*entries, new], counting, target)
+    assert counting.count == 3  # two questions and one answer chunk; everything else was reused
+    assert index.search("电动车怎么上牌？", k=1)[0].doc_id == "new-001"
+    assert index.search("办理护照需要带什么材料？", k=1)[0].doc_id == "hz-002"
 
 
 def test_kb_stats_counts_validity(kb_dir: Path) -> None:
