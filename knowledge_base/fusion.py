@@ -27,7 +27,7 @@ class FusionParams:
     """
 
     method: str = "weighted"
-    bm25_weight: float = 0.3
+    bm25_weight: float = 0.2
     dense_norm: str = "minmax"
     dense_units: int = 200
     bm25_docs: int = 50

@@ -39,7 +39,7 @@ def test_rasa_36_remote_action_understands_our_action_server(stack: Stack) -> No
     actions = stack.settings.actions
     url = f"http://{actions.host}:{actions.port}/webhook"
     done = subprocess.run(
-        [str(rasa_venv() / "bin" / "python"), "-c", PROBE, url, "居住证怎么办理"],
+        [str(rasa_venv() / "bin" / "python"), "-c", PROBE, url, "办理居住证需要满足什么条件"],
         cwd=PROJECT_ROOT, env=rasa_env(), capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]

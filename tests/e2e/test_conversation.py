@@ -17,6 +17,8 @@ from tests.e2e.conftest import RestChat
 AMBIGUOUS_CANDIDATES = ["卡丢了怎么办", "证件丢了怎么补办", "怎么补办", "补贴怎么申请", "去哪里办", "怎么转移",
                         "怎么查询", "需要什么材料", "怎么提取", "孩子的事情怎么办"]
 NONSENSE = ["asdfgh qwerty zxcv", "锟斤拷烫烫烫屯屯屯", "？？？！！！"]
+# A real government-service question the seed KB does not cover.
+UNKNOWN_QUESTION = "无人机飞行空域怎么申请"
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +49,7 @@ def test_greeting(chat: RestChat) -> None:
 
 
 def test_question_gets_an_answer_with_vote_buttons(chat: RestChat) -> None:
-    messages = chat.say("居住证怎么办理")
+    messages = chat.say("办理居住证需要满足什么条件")
     text = "\n".join(m.get("text", "") for m in messages)
     assert "居住证" in _title(text)
     titles = [b["title"] for m in messages for b in m.get("buttons", [])]
@@ -55,7 +57,7 @@ def test_question_gets_an_answer_with_vote_buttons(chat: RestChat) -> None:
 
 
 def test_follow_up_question_stays_on_topic(chat: RestChat) -> None:
-    chat.say("居住证怎么办理")
+    chat.say("办理居住证需要满足什么条件")
     follow_up = chat.say_text("那需要带什么材料？")
     title = _title(follow_up)
     assert "居住证" in title and "材料" in title
@@ -91,16 +93,23 @@ def test_nonsense_gets_an_honest_no_match(chat: RestChat, nonsense: str) -> None
     assert "没有找到" in text or "不在12345" in text
 
 
+def test_unknown_question_is_not_guessed(chat: RestChat) -> None:
+    text = chat.say_text(UNKNOWN_QUESTION)
+    assert "【" not in text and "您是不是想问" not in text
+    assert "没有找到" in text
+
+
 def test_no_match_offers_human_and_registration(chat: RestChat, stack: Stack) -> None:
-    messages = chat.say(NONSENSE[0])
+    messages = chat.say(UNKNOWN_QUESTION)
     payloads = {b["payload"] for m in messages for b in m.get("buttons", [])}
     assert {"/ask_human", "/register_question"} <= payloads
-    assert "已为您登记这个问题" in chat.say_text("/register_question")
+    registered = chat.say_text("/register_question")
+    assert "已为您登记这个问题" in registered and UNKNOWN_QUESTION in registered
     assert "12345" in chat.say_text("转人工")
 
 
 def test_votes_and_unanswered_questions_are_logged(chat: RestChat, stack: Stack) -> None:
-    chat.say("居住证怎么办理")
+    chat.say("办理居住证需要满足什么条件")
     assert "感谢您的反馈" in chat.say_text("/helpful")
     chat.say(NONSENSE[1])
     with sqlite3.connect(stack.settings.kb.feedback_db) as db:
@@ -114,7 +123,7 @@ def test_votes_and_unanswered_questions_are_logged(chat: RestChat, stack: Stack)
 
 def test_conversation_survives_a_rasa_restart(stack: Stack) -> None:
     chat = RestChat(stack.settings.rasa.url)
-    chat.say("居住证怎么办理")
+    chat.say("办理居住证需要满足什么条件")
     stack.restart("rasa")
     title = _title(chat.say_text("那需要带什么材料？"))
     assert "居住证" in title

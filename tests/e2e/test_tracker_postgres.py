@@ -50,7 +50,7 @@ def test_conversation_survives_restart_with_postgres_tracker_store(tmp_path: Pat
     try:
         stack.start()
         chat = RestChat(stack.settings.rasa.url)
-        chat.say("居住证怎么办理")
+        chat.say("办理居住证需要满足什么条件")
         stack.restart("rasa")
         assert "居住证" in _title(chat.say_text("那需要带什么材料？"))
     finally:

@@ -29,7 +29,7 @@ def test_page_is_served_without_external_resources(stack: Stack) -> None:
 
 def test_message_round_trip_with_buttons(stack: Stack) -> None:
     base = _base(stack)
-    reply = httpx.post(base + "/api/messages", json={"sender_id": "web:roundtrip0001", "text": "居住证怎么办理"},
+    reply = httpx.post(base + "/api/messages", json={"sender_id": "web:roundtrip0001", "text": "办理居住证需要满足什么条件"},
                        timeout=60)
     assert reply.status_code == 200
     messages = reply.json()["messages"]
