@@ -11,8 +11,9 @@ entry: the cosine of the two sentences, both embedded as queries. Then, per embe
   ``--precision``;
 * ``suggest`` = the highest threshold that still keeps ``--recall`` of the label-1 pairs at or above it;
 * ``margin``  = with ``--retrieval-dir`` (a corpus of questions + queries with gold ids): the smallest lead of
-  top-1 over top-2 similarity such that, among queries whose top-1 is at or above ``answer``, the answered ones
-  are right with ``--precision``; without it a conservative default.
+  the top-1 similarity over the best *wrong* entry's such that, among queries whose top-1 is at or above
+  ``answer``, the answered ones are right with ``--margin-precision`` (a real ranking, so stricter than the pair
+  precision); without it a conservative default.
 
 Prints the numbers and a YAML block for ``knowledge_base/thresholds.yaml``; changes no file.
 """
@@ -137,6 +138,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="random sample of N pairs (seed 0)")
     parser.add_argument("--retrieval-dir", type=Path, default=None)
     parser.add_argument("--retrieval-limit", type=int, default=2000)
+    parser.add_argument("--margin-precision", type=float, default=0.92)
     args = parser.parse_args()
     if not args.pairs.is_file():
         print(f"pairs file not found: {args.pairs} — nothing to calibrate")
@@ -163,7 +165,7 @@ def main() -> int:
             print(f"    {t:.3f}: {p:.3f} / {r:.3f}")
         margin = DEFAULT_MARGIN
         if args.retrieval_dir and (args.retrieval_dir / "corpus.jsonl").is_file():
-            m = choose_margin(spec, args.retrieval_dir, answer, args.precision, args.retrieval_limit)
+            m = choose_margin(spec, args.retrieval_dir, answer, args.margin_precision, args.retrieval_limit)
             margin = float(m["margin"])
             print(f"  margin from retrieval set: {m}")
         else:

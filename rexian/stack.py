@@ -240,19 +240,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["up", "prepare"], help="up: prepare and run; prepare: only build")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = load_config()
     model = prepare(settings)
     if args.command == "prepare":
         return 0
     stack = Stack(settings, model, PROJECT_ROOT / "var")
-    stop_requested = False
-
     def _request_stop(signum: int, _frame: object) -> None:
-        nonlocal stop_requested
-        stop_requested = True
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _request_stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (e.g. by `&`)
     try:
         stack.start()
         url = f"http://{settings.webchat.host}:{settings.webchat.port}/"
