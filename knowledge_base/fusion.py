@@ -27,7 +27,7 @@ class FusionParams:
     """
 
     method: str = "weighted"
-    bm25_weight: float = 0.2
+    bm25_weight: float = 0.3
     dense_norm: str = "minmax"
     dense_units: int = 200
     bm25_docs: int = 50
@@ -41,6 +41,18 @@ class FusionParams:
     def from_dict(cls, data: dict) -> "FusionParams":
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+
+# BM25 share tuned per embedder on gov_qa_retrieval (checked on lcqmc_retrieval); see docs/retrieval.md.
+# USE's dense side is weaker on long answers, so BM25 gets more say.
+TUNED_BM25_WEIGHT: dict[str, float] = {"e5": 0.2, "use": 0.5}
+
+
+def default_params(embedder_name: str) -> FusionParams:
+    """The tuned fusion parameters for an embedder (generic defaults for untuned ones)."""
+    params = FusionParams()
+    params.bm25_weight = TUNED_BM25_WEIGHT.get(embedder_name, params.bm25_weight)
+    return params
 
 
 @dataclass

@@ -23,7 +23,7 @@ import faiss
 import numpy as np
 
 from .embedders import Embedder
-from .fusion import Candidates, FusionParams, fuse
+from .fusion import Candidates, FusionParams, default_params, fuse
 from .index_bm25 import BM25Index
 from .index_text import ChunkConfig, chunk_answer
 
@@ -186,7 +186,13 @@ class HybridIndex:
             dense.add(vectors)
         bm25 = BM25Index.build([" ".join([*d.questions, d.answer]) for d in docs])
         return cls(
-            doc_ids=ids, units=units, dense=dense, bm25=bm25, embedder=embedder, chunking=chunking, params=params
+            doc_ids=ids,
+            units=units,
+            dense=dense,
+            bm25=bm25,
+            embedder=embedder,
+            chunking=chunking,
+            params=params or default_params(embedder.name),
         )
 
     # ------------------------------------------------------------------ persistence

@@ -11,7 +11,7 @@ from knowledge_base.banding import Band
 from knowledge_base.service import KnowledgeBase
 from rexian.config import load_config
 from rexian.stack import Stack
-from tests.e2e.conftest import RestChat
+from tests.e2e.harness import RestChat
 
 # Plausibly ambiguous citizen questions; the test uses the first one the KB puts in the did-you-mean band.
 AMBIGUOUS_CANDIDATES = ["卡丢了怎么办", "证件丢了怎么补办", "怎么补办", "补贴怎么申请", "去哪里办", "怎么转移",
