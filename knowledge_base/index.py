@@ -25,11 +25,11 @@ import numpy as np
 from .embedders import Embedder
 from .fusion import Candidates, FusionParams, default_params, fuse
 from .index_bm25 import BM25Index
-from .index_text import ChunkConfig, chunk_answer
+from .index_text import ChunkConfig, answer_whole, chunk_answer
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 DENSE_FILE = "dense.faiss"
 BM25_FILE = "bm25.npz"
@@ -77,18 +77,27 @@ class IndexMismatchError(Exception):
     """The index on disk does not belong to this embedder / knowledge base, or is incomplete."""
 
 
+QUESTION, WINDOW, WHOLE = 0, 1, 2  # unit kinds
+
+
 @dataclass
 class _Units:
-    """Dense units, contiguous per document: ``offsets[d]:offsets[d+1]`` are document ``d``'s units."""
+    """Dense units, contiguous per document: ``offsets[d]:offsets[d+1]`` are document ``d``'s units.
+
+    ``kinds``: QUESTION (standard or similar question), WINDOW (a window of the answer) or WHOLE (the answer as
+    one text, only when it is longer than its single window).
+    """
 
     texts: list[str]
-    is_question: np.ndarray  # bool, per unit
+    kinds: np.ndarray  # int8, per unit
     offsets: np.ndarray  # int64, n_docs + 1
     unit_doc: np.ndarray = field(init=False)
+    is_question: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         counts = np.diff(self.offsets)
         self.unit_doc = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        self.is_question = self.kinds == QUESTION
 
 
 def _make_faiss(dim: int, approximate: bool) -> faiss.Index:
@@ -152,17 +161,21 @@ class HybridIndex:
             raise ValueError("duplicate doc_id in the documents to index")
         chunking = chunking or ChunkConfig()
         texts: list[str] = []
-        is_q: list[bool] = []
+        kinds: list[int] = []
         offsets = [0]
         for doc in docs:
             questions = list(dict.fromkeys(q.strip() for q in doc.questions if q and q.strip()))
             chunks = chunk_answer(doc.answer, chunking) if doc.answer else []
+            whole = answer_whole(doc.answer, chunking) if doc.answer else ""
             texts.extend(questions)
-            is_q.extend([True] * len(questions))
+            kinds.extend([QUESTION] * len(questions))
             texts.extend(chunks)
-            is_q.extend([False] * len(chunks))
+            kinds.extend([WINDOW] * len(chunks))
+            if whole and whole not in chunks:
+                texts.append(whole)
+                kinds.append(WHOLE)
             offsets.append(len(texts))
-        units = _Units(texts=texts, is_question=np.asarray(is_q, dtype=bool), offsets=np.asarray(offsets, np.int64))
+        units = _Units(texts=texts, kinds=np.asarray(kinds, dtype=np.int8), offsets=np.asarray(offsets, np.int64))
 
         vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
         total = len(texts)
@@ -206,7 +219,7 @@ class HybridIndex:
         docs = {
             "doc_ids": self.doc_ids,
             "offsets": self.units.offsets.tolist(),
-            "is_question": self.units.is_question.astype(int).tolist(),
+            "kinds": self.units.kinds.astype(int).tolist(),
             "texts": self.units.texts,
         }
         (directory / DOCS_FILE).write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
@@ -268,7 +281,7 @@ class HybridIndex:
         docs = json.loads((directory / DOCS_FILE).read_text(encoding="utf-8"))
         units = _Units(
             texts=docs["texts"],
-            is_question=np.asarray(docs["is_question"], dtype=bool),
+            kinds=np.asarray(docs["kinds"], dtype=np.int8),
             offsets=np.asarray(docs["offsets"], dtype=np.int64),
         )
         bm25 = BM25Index.load(directory / BM25_FILE)
@@ -331,25 +344,31 @@ class HybridIndex:
             self._xb = faiss.rev_swig_ptr(flat.get_xb(), n * d).reshape(n, d) if n else np.zeros((0, d), np.float32)
         return self._xb
 
-    def _exact_dense(self, qvec: np.ndarray, doc_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each candidate document: best question cosine and best answer-window cosine (−1 when it has none)."""
+    def _exact_dense(self, qvec: np.ndarray, doc_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per candidate document: best question cosine, answer score and best answer-unit cosine.
+
+        The answer score is the mean of the best window's cosine and the whole answer's (just the best window's
+        when the answer fits one window): the windows find the passage that answers, the whole text adds the
+        topic. −1 where a document has no such unit.
+        """
         starts = self.units.offsets[doc_idx]
         lens = self.units.offsets[doc_idx + 1] - starts
-        best_q = np.full(len(doc_idx), -1.0, dtype=np.float32)
-        best_a = np.full(len(doc_idx), -1.0, dtype=np.float32)
+        n = len(doc_idx)
+        best = {kind: np.full(n, -1.0, dtype=np.float32) for kind in (QUESTION, WINDOW, WHOLE)}
         total = int(lens.sum())
-        if total == 0:
-            return best_q, best_a
-        seg = np.cumsum(lens) - lens
-        unit_ids = np.repeat(starts - seg, lens) + np.arange(total)
-        sims = self._vectors()[unit_ids] @ qvec[0]
-        isq = self.units.is_question[unit_ids]
-        nonempty = lens > 0
-        for target, keep in ((best_q, isq), (best_a, ~isq)):
-            masked = np.where(keep, sims, -np.inf)
-            best = np.maximum.reduceat(masked, seg[nonempty])
-            target[nonempty] = np.where(np.isfinite(best), best, -1.0)
-        return best_q, best_a
+        if total:
+            seg = np.cumsum(lens) - lens
+            unit_ids = np.repeat(starts - seg, lens) + np.arange(total)
+            sims = self._vectors()[unit_ids] @ qvec[0]
+            kinds = self.units.kinds[unit_ids]
+            nonempty = lens > 0
+            for kind, target in best.items():
+                top = np.maximum.reduceat(np.where(kinds == kind, sims, -np.inf), seg[nonempty])
+                target[nonempty] = np.where(np.isfinite(top), top, -1.0)
+        window, whole = best[WINDOW], best[WHOLE]
+        whole = np.where(whole > -1.0, whole, window)
+        answer = np.where(window > -1.0, (window + whole) / 2.0, -1.0)
+        return best[QUESTION], answer, np.maximum(window, whole)
 
     def _best_unit(self, doc: int, qvec: np.ndarray, questions: bool) -> int:
         """Id of the document's unit (question or answer window) closest to the query; −1 when none."""
@@ -402,9 +421,9 @@ class HybridIndex:
         if cand.size == 0:
             return []
 
-        best_q, best_a = self._exact_dense(qvec, cand)
+        best_q, answer_score, best_a = self._exact_dense(qvec, cand)
         has_q = self._has_questions[cand]
-        dense = np.maximum(best_q, np.where(best_a > -1.0, best_a * params.answer_weight, -1.0))
+        dense = np.maximum(best_q, np.where(answer_score > -1.0, answer_score * params.answer_weight, -1.0))
         scores = fuse(Candidates(doc_idx=cand, dense=dense, bm25=np.maximum(bm25_all[cand], 0.0)), params)
         order = np.argsort(-scores, kind="stable")[:k]
         hits: list[Hit] = []

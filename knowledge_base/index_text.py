@@ -52,7 +52,9 @@ class ChunkConfig:
     ``max_chars``: target window length; ``stride``: sentences advanced between windows (0 = no overlap: the next
     window starts after the previous one; embedding cost grows with overlap);
     ``head_chars``: additionally embed the answer's first ``head_chars`` characters (0 = off);
-    ``max_chunks``: cap per answer so one huge answer cannot dominate memory.
+    ``max_chunks``: cap per answer so one huge answer cannot dominate memory;
+    ``whole_chars``: also embed the (stripped) answer as one unit, cut at this many characters — the "whole answer"
+    view that complements the windows (0 = off).
     """
 
     max_chars: int = 160
@@ -60,6 +62,7 @@ class ChunkConfig:
     head_chars: int = 0
     max_chunks: int = 24
     strip: bool = True
+    whole_chars: int = 400
 
 
 def chunk_answer(answer: str, config: ChunkConfig) -> list[str]:
@@ -99,3 +102,11 @@ def chunk_answer(answer: str, config: ChunkConfig) -> list[str]:
         if head not in seen:
             windows.insert(0, head)
     return windows[: config.max_chunks]
+
+
+def answer_whole(answer: str, config: ChunkConfig) -> str:
+    """The whole-answer unit (stripped, cut at ``whole_chars``); empty when off or the answer is empty."""
+    if config.whole_chars <= 0:
+        return ""
+    text = strip_boilerplate(answer) if config.strip else answer.strip()
+    return _WHITESPACE.sub(" ", text).strip()[: config.whole_chars]

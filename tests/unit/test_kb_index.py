@@ -173,3 +173,30 @@ def test_bm25_only_entries_still_searchable(e5) -> None:
     hits = idx.search("甲乙丙丁", k=2)
     assert hits[0].doc_id == "a"
     assert np.isfinite([h.score for h in hits]).all()
+
+
+def test_tuned_fusion_parameters_are_used_and_persisted(index: HybridIndex, e5, tmp_path: Path) -> None:
+    from knowledge_base.fusion import TUNED_BM25_WEIGHT
+
+    assert index.params.bm25_weight == TUNED_BM25_WEIGHT["e5"]
+    index.params.bm25_weight = 0.45
+    try:
+        index.save(tmp_path, kb_hash="kb-1")
+        assert HybridIndex.load(tmp_path, e5, kb_hash="kb-1").params.bm25_weight == 0.45
+    finally:
+        index.params.bm25_weight = TUNED_BM25_WEIGHT["e5"]
+
+
+def test_long_answers_get_windows_and_a_whole_answer_unit(e5) -> None:
+    from knowledge_base.index import QUESTION, WHOLE, WINDOW
+
+    long_answer = "办理流程如下。" + "第一步在网上提交申请材料并等待审核通过。" * 12
+    docs = [IndexDoc("long", ["长答案的问题"], long_answer), IndexDoc("short", [], "短答案一句话。")]
+    idx = HybridIndex.build(docs, e5, chunking=ChunkConfig(max_chars=60, whole_chars=100))
+    kinds = idx.units.kinds.tolist()
+    long_units = kinds[idx.units.offsets[0] : idx.units.offsets[1]]
+    assert long_units.count(QUESTION) == 1 and long_units.count(WINDOW) > 1 and long_units.count(WHOLE) == 1
+    short_units = kinds[idx.units.offsets[1] : idx.units.offsets[2]]
+    assert short_units == [WINDOW]  # the whole answer is its only window: not embedded twice
+    whole_text = idx.units.texts[idx.units.offsets[0] + long_units.index(WHOLE)]
+    assert len(whole_text) == 100
