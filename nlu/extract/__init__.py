@@ -1,0 +1,22 @@
+"""Rule-based entity extractors (phone numbers, ID numbers, time expressions, ways of being addressed).
+
+Each extractor reports spans in the original message; phone and ID extractors normalise first with
+:func:`nlu.normalize.normalize_with_offsets`.
+"""
+
+from nlu.extract.idcard import extract_id_numbers, mask_id
+from nlu.extract.person import extract_addressing
+from nlu.extract.phone import extract_phones, mask_phone
+from nlu.extract.timeexpr import TimeMention, extract_times
+from nlu.extract.types import Extraction
+
+__all__ = [
+    "Extraction",
+    "TimeMention",
+    "extract_addressing",
+    "extract_id_numbers",
+    "extract_phones",
+    "extract_times",
+    "mask_id",
+    "mask_phone",
+]
