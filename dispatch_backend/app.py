@@ -261,6 +261,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 query = query.where(WorkOrder.department == params["department"])
             if params.get("supervised"):
                 query = query.where(WorkOrder.supervised.is_(parse_bool(params["supervised"], "supervised", False)))
+            if params.get("channel_user_id"):
+                if level != FULL:
+                    raise Forbidden("按 channel_user_id 查询需要机器人的 api_key。")
+                if not params.get("channel"):
+                    raise BadRequest("按 channel_user_id 查询时必须同时提供 channel。")
+                query = query.where(WorkOrder.channel == params["channel"],
+                                    WorkOrder.channel_user_id == params["channel_user_id"])
         query = query.order_by(WorkOrder.requested_at.desc(), WorkOrder.id.desc()).limit(MAX_LIST)
         with backend.db.read() as session:
             return JSONResponse([request_json(o, catalog, backend.level_for(o, level, department))

@@ -137,7 +137,8 @@ def get(api_key: str, service_request_id: str) -> Call:
 def list_requests(api_key: str, *, service_request_ids: list[str] | None = None, service_code: str | None = None,
                   start: dt.datetime | dt.date | None = None, end: dt.datetime | dt.date | None = None,
                   status: str | None = None, department: str | None = None,
-                  supervised: bool | None = None) -> Call:
+                  supervised: bool | None = None, channel: str | None = None,
+                  channel_user_id: str | None = None) -> Call:
     params: dict[str, str] = {}
     if service_request_ids:
         params["service_request_id"] = ",".join(service_request_ids)
@@ -153,6 +154,9 @@ def list_requests(api_key: str, *, service_request_ids: list[str] | None = None,
         params["department"] = department
     if supervised is not None:
         params["supervised"] = "true" if supervised else "false"
+    if channel_user_id:
+        params["channel"] = channel or ""
+        params["channel_user_id"] = channel_user_id
     return Call("GET", "/requests.json", _many, api_key, params=params)
 
 

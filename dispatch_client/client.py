@@ -121,7 +121,7 @@ class DispatchClient(_Retrying):
 
     def list(self, **filters: Any) -> list[ServiceRequest]:
         """GET /requests.json. Filters: service_request_ids, service_code, start, end (≤ 90 days apart),
-        status, department, supervised."""
+        status, department, supervised, channel + channel_user_id (the citizen's orders on a channel)."""
         return self._run(calls.list_requests(self.api_key, **filters))
 
     # 12345 extensions

@@ -90,13 +90,25 @@ class Outbox:
         self._thread: threading.Thread | None = None
 
     # ---------------------------------------------------------------- public API
-    def submit(self, request: NewServiceRequest) -> OutboxEntry:
+    def submit(self, request: NewServiceRequest, idempotency_key: str | None = None) -> OutboxEntry:
         """Store the creation, then try to send it once. Never raises for an unreachable backend.
+
+        ``idempotency_key`` (e.g. the bot's intake session id) makes a repeated submit of the same
+        creation answer the entry already stored instead of queueing a second one; a fresh key is
+        drawn when none is given.
 
         Raises :class:`DispatchAPIError` when the backend rejects the request (4xx): that is a bug
         in the request, not an outage, and the entry is marked failed.
         """
-        key = new_idempotency_key()
+        key = idempotency_key or new_idempotency_key()
+        existing = self.find_by_key(key)
+        if existing is not None:
+            if existing.state == PENDING:
+                try:
+                    self._send(existing.provisional_reference)
+                except DispatchUnavailable:
+                    self._wake.set()
+            return self.get(existing.provisional_reference)
         for _attempt in range(5):
             reference = new_provisional_reference()
             try:
@@ -108,6 +120,9 @@ class Outbox:
                     )
                 break
             except sqlite3.IntegrityError:  # provisional reference already used this minute: draw again
+                raced = self.find_by_key(key)
+                if raced is not None:  # the same creation was submitted concurrently
+                    return raced
                 continue
         else:
             raise RuntimeError("could not allocate a provisional reference")
@@ -128,6 +143,14 @@ class Outbox:
         if row is None:
             raise KeyError(provisional_reference)
         return OutboxEntry(*row)
+
+    def find_by_key(self, idempotency_key: str) -> OutboxEntry | None:
+        """The entry stored under an idempotency key, or None."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT provisional_reference FROM outbox WHERE idempotency_key = ?", (idempotency_key,)
+            ).fetchone()
+        return None if row is None else self.get(row[0])
 
     def resolve(self, provisional_reference: str) -> str | None:
         """The backend's service_request_id for a provisional reference, once delivered."""

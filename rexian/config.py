@@ -64,6 +64,7 @@ class _HttpService(_Section):
 
 class RasaSettings(_HttpService):
     port: int = 5005
+    api_token: str = ""  # Rasa's HTTP API token (--auth-token) for triggering surveys; empty = development token
 
 
 class ServerSettings(_Section):
@@ -77,6 +78,38 @@ class ActionsSettings(ServerSettings):
 
 class WebchatSettings(ServerSettings):
     port: int = 8000
+    push_db: Path = Path("var/webchat_push.sqlite3")  # messages pushed to citizens (surveys) until their page fetches them
+
+
+class TelegramSettings(_Section):
+    """The Telegram bridge (connectors/telegram): python-telegram-bot 22 in front of Rasa's REST channel."""
+
+    token: str = ""                                  # from @BotFather; the bridge does not start without it
+    api_base_url: str = "https://api.telegram.org/bot"  # tests point this at a local fake Bot API server
+    mode: str = "polling"                            # "polling" or "webhook"
+    webhook_url: str = ""                            # public HTTPS URL Telegram posts updates to (webhook mode)
+    webhook_secret: str = ""                         # checked against X-Telegram-Bot-Api-Secret-Token
+    webhook_host: str = "127.0.0.1"                  # where the webhook listener binds
+    webhook_port: int = 8443
+    host: str = "127.0.0.1"                          # the bridge's internal push endpoint (surveys)
+    port: int = 8010
+    rate_limit_per_minute: int = 20                  # messages a user may send per minute
+    files_url: str = ""   # base URL where staff fetch citizens' photos (/files/<id>); empty = http://host:port
+
+
+class CallbacksSettings(_Section):
+    """Satisfaction callbacks (回访) after a work order is closed."""
+
+    enabled: bool = True
+    delay_minutes: float = 30.0        # wait this long after the closure before asking
+    quiet_start: str = "21:00"         # no surveys from this local time ...
+    quiet_end: str = "08:00"           # ... until this one
+    timezone: str = "Asia/Shanghai"
+    max_attempts: int = 3              # survey invitations before recording "no reply"
+    retry_minutes: float = 240.0       # between invitations
+    poll_seconds: float = 10.0         # how often the change feed is read
+    store_url: str = "sqlite:///var/callbacks.sqlite3"  # survey bookkeeping (SQLite or PostgreSQL URL)
+    push_token: str = ""               # shared secret for the connectors' /internal/push; empty = development token
 
 
 class TrackerStoreSettings(_Section):
@@ -87,8 +120,17 @@ class DispatchSettings(_HttpService):
     """The Open311 work-order backend (host/port are shared with ``dispatch_backend``'s REXIAN_DISPATCH_*)."""
 
     port: int = 8311
-    api_key: str = ""
+    api_key: str = ""       # empty: the embedded backend's development key
     embedded: bool = True  # start the bundled dispatch_backend with the stack; False for an external Open311 server
+    outbox: Path = Path("var/dispatch_outbox.sqlite3")  # creations waiting for an unreachable backend
+    timeout: float = 5.0    # seconds per HTTP call
+    retries: int = 2        # retries on network errors and 5xx before the outbox takes over
+
+
+class IntakeSettings(_Section):
+    """Taking complaints, help requests and suggestions."""
+
+    default_city: str | None = None  # the hotline's own city, e.g. "北京市": fills addresses that name no city
 
 
 class Settings(_Section):
@@ -98,6 +140,9 @@ class Settings(_Section):
     webchat: WebchatSettings = Field(default_factory=WebchatSettings)
     tracker_store: TrackerStoreSettings = Field(default_factory=TrackerStoreSettings)
     dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    callbacks: CallbacksSettings = Field(default_factory=CallbacksSettings)
 
     def resolved(self, root: Path = PROJECT_ROOT) -> Settings:
         """A copy with every relative path and sqlite URL made absolute against ``root``."""
@@ -109,7 +154,11 @@ class Settings(_Section):
             }
         )
         tracker = self.tracker_store.model_copy(update={"url": resolve_sqlite_url(self.tracker_store.url, root)})
-        return self.model_copy(update={"kb": kb, "tracker_store": tracker})
+        dispatch = self.dispatch.model_copy(update={"outbox": resolve_path(self.dispatch.outbox, root)})
+        webchat = self.webchat.model_copy(update={"push_db": resolve_path(self.webchat.push_db, root)})
+        callbacks = self.callbacks.model_copy(update={"store_url": resolve_sqlite_url(self.callbacks.store_url, root)})
+        return self.model_copy(update={"kb": kb, "tracker_store": tracker, "dispatch": dispatch, "webchat": webchat,
+                                       "callbacks": callbacks})
 
 
 class ConfigError(ValueError):

@@ -25,6 +25,7 @@ from rexian.config import PROJECT_ROOT, Settings, load_config
 
 logger = logging.getLogger(__name__)
 
+DEV_RASA_API_TOKEN = "rexian-dev-rasa-token"  # development only: set rasa.api_token (REXIAN_RASA_API_TOKEN)
 RASA_INPUTS = ("bot/config.yml", "bot/domain.yml", "bot/data", "nlu/dicts", "requirements/rasa-constraints.txt")
 
 
@@ -35,6 +36,8 @@ def rasa_venv() -> Path:
 def rasa_env() -> dict[str, str]:
     env = dict(os.environ)
     env["RASA_TELEMETRY_ENABLED"] = "false"
+    # Custom components (nlu.rasa_components) are imported from the project root.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return env
@@ -126,7 +129,7 @@ class Service:
 
     name: str
     cmd: list[str]
-    health_url: str
+    health_url: str | None  # None: a background worker, ready once it has started and not exited
     env: dict[str, str]
     process: subprocess.Popen | None = None
     log_path: Path | None = None
@@ -145,6 +148,11 @@ class Service:
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with code {self.process.returncode}; see {self.log_path}")
+            if self.health_url is None:
+                time.sleep(1.0)  # a worker without an HTTP face: alive after a second is good enough
+                if self.process is not None and self.process.poll() is None:
+                    return
+                continue
             try:
                 if httpx.get(self.health_url, timeout=2.0).status_code < 500:
                     return
@@ -199,11 +207,18 @@ class Stack:
         services.append(Service(
             "rasa",
             [str(rasa_venv() / "bin" / "rasa"), "run", "--model", str(self.model), "--endpoints", str(endpoints),
-             "--credentials", "bot/credentials.yml", "--interface", s.rasa.host, "--port", str(s.rasa.port)],
+             "--credentials", "bot/credentials.yml", "--interface", s.rasa.host, "--port", str(s.rasa.port),
+             # The HTTP API lets the callbacks scheduler start surveys (trigger_intent); it needs the token.
+             "--enable-api", "--auth-token", s.rasa.api_token or DEV_RASA_API_TOKEN],
             f"http://{s.rasa.host}:{s.rasa.port}/", rasa_env(),
         ))
         services.append(Service("webchat", [sys.executable, "-m", "connectors.webchat"],
                                 f"http://{s.webchat.host}:{s.webchat.port}/healthz", app_env))
+        if s.callbacks.enabled:
+            services.append(Service("callbacks", [sys.executable, "-m", "callbacks"], None, app_env))
+        if s.telegram.token:
+            services.append(Service("telegram", [sys.executable, "-m", "connectors.telegram"],
+                                    f"http://{s.telegram.host}:{s.telegram.port}/healthz", app_env))
         return services
 
     def start(self, timeout: float = 300.0) -> None:

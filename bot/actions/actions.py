@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import replies
@@ -21,7 +21,8 @@ from knowledge_base.schema import KBEntry
 
 logger = logging.getLogger(__name__)
 
-RESTATE_MIN_RATIO = 0.6  # how close a message must be to a candidate question to count as picking it
+RESTATE_MIN_RATIO = 0.6
+QUESTION_INTAKE_CONFIDENCE = 0.8  # a question-shaped message the KB cannot answer starts an intake only above this  # how close a message must be to a candidate question to count as picking it
 
 
 def _send(dispatcher: CollectingDispatcher, reply: replies.Reply) -> None:
@@ -35,6 +36,16 @@ def _channel(tracker: Tracker) -> str:
 def _answer_entry(dispatcher: CollectingDispatcher, entry: KBEntry, query: str) -> list[EventType]:
     _send(dispatcher, replies.answer_reply(entry.question, entry.answer, entry.department))
     return [SlotSet("kb_last_entry", entry.id), SlotSet("kb_last_query", query), SlotSet("kb_candidates", None)]
+
+
+def _already_ran_this_turn(tracker: Tracker, action_name: str) -> bool:
+    """Whether ``action_name`` already ran since the latest user message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == action_name:
+            return True
+    return False
 
 
 def _restated_candidate(text: str, candidates: list[str]) -> str | None:
@@ -58,6 +69,9 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if _already_ran_this_turn(tracker, self.name()):
+            # As Rasa's core fallback it can be predicted again for an intent no rule handles: answer once.
+            return [FollowupAction("action_listen")]
         text = (tracker.latest_message.get("text") or "").strip()
         if not text or text.startswith("/"):
             _send(dispatcher, replies.pick_without_candidates_reply())
@@ -73,6 +87,11 @@ class ActionAnswerQuestion(Action):
         result = kb.ask(text, previous_entry_id=tracker.get_slot("kb_last_entry"))
         if result.band == Band.ANSWER and result.entries:
             return _answer_entry(dispatcher, result.entries[0].entry, text)
+        # A complaint, help request or suggestion that the KB cannot answer becomes an intake.
+        if intent in ("consult", "nlu_fallback", "complain", "request_help", "suggest", None):
+            started = _intake_instead(dispatcher, tracker, text)
+            if started is not None:
+                return started
         # Chit-chat that merely resembles a FAQ is not offered "您是不是想问"; it gets the out-of-scope reply.
         if result.band == Band.DID_YOU_MEAN and result.entries and intent != "out_of_scope":
             top = [m.entry for m in result.entries[:3]]
@@ -88,6 +107,26 @@ class ActionAnswerQuestion(Action):
         )
         _send(dispatcher, replies.out_of_scope_reply() if intent == "out_of_scope" else replies.no_match_reply())
         return [SlotSet("kb_candidates", None), SlotSet("kb_last_query", text)]
+
+
+def _intake_instead(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType] | None:
+    """A message the KB cannot answer that is clearly a complaint, help request or suggestion starts an intake."""
+    from bot.actions.intake.forms import AppealType
+    from bot.actions.intake.understand import looks_like_question
+    from bot.actions.intake_actions import begin_intake
+    from bot.actions.runtime import intake_machine
+
+    machine = intake_machine()
+    appeal, confidence, unsure = machine.services.classify_appeal(text)
+    if unsure or appeal is AppealType.CONSULT:
+        return None
+    if looks_like_question(text) and confidence < QUESTION_INTAKE_CONFIDENCE:
+        return None  # "…怎么办？" is more often a question for the KB than a request to act
+    result = machine.start(text, hinted=appeal, hint_confidence=confidence,
+                           metadata=tracker.latest_message.get("metadata") or {})
+    if result.session is None or result.to_consultation:
+        return None
+    return begin_intake(dispatcher, result)
 
 
 class ActionChooseOption(Action):
@@ -167,12 +206,15 @@ class ActionRequestHuman(Action):
 
 
 class ActionRegisterQuestion(Action):
-    """Register the last unanswered question for the KB maintainers."""
+    """Register the last unanswered question as a consultation work order (and for the KB maintainers)."""
 
     def name(self) -> str:
         return "action_register_question"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        from bot.actions.intake_actions import begin_intake
+        from bot.actions.runtime import intake_machine
+
         query = tracker.get_slot("kb_last_query")
         if not query:
             dispatcher.utter_message(text="请先告诉我您想咨询的问题，我来帮您查找或登记。")
@@ -180,12 +222,12 @@ class ActionRegisterQuestion(Action):
         feedback_log().log_unanswered(
             query, channel=_channel(tracker), sender_id=tracker.sender_id, band="registered", candidates=[]
         )
-        dispatcher.utter_message(
-            text=f"已为您登记这个问题：「{query}」。知识库维护人员会尽快补充答案。"
-            "如需尽快得到答复，请回复“转人工”或拨打12345热线。"
-        )
-        return []
+        result = intake_machine().start_consultation(query, metadata=tracker.latest_message.get("metadata") or {})
+        return begin_intake(dispatcher, result)
 
 
 # Open the knowledge base while the action server starts, so it reports healthy only when it can answer.
 knowledge_base()
+
+from bot.actions import intake_actions  # noqa: E402,F401  (registers the intake actions with rasa-sdk)
+from bot.actions import survey_actions  # noqa: E402,F401  (registers the survey actions with rasa-sdk)

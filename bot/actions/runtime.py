@@ -30,3 +30,47 @@ def feedback_log() -> FeedbackLog:
     settings = load_config()
     settings.kb.feedback_db.parent.mkdir(parents=True, exist_ok=True)
     return FeedbackLog(settings.kb.feedback_db, salt=settings.kb.salt or None)
+
+
+DEV_DISPATCH_API_KEY = "rexian-dev-key"  # the embedded backend's development key (see dispatch_backend.settings)
+
+
+@lru_cache(maxsize=1)
+def dispatch_client():  # type: ignore[no-untyped-def]
+    from dispatch_client import DispatchClient
+
+    settings = load_config().dispatch
+    return DispatchClient(settings.url, api_key=settings.api_key or DEV_DISPATCH_API_KEY,
+                          timeout=settings.timeout, retries=settings.retries)
+
+
+@lru_cache(maxsize=1)
+def dispatch_outbox():  # type: ignore[no-untyped-def]
+    """The outbox, retrying queued creations in the background every few seconds."""
+    from dispatch_client import Outbox
+
+    outbox = Outbox(dispatch_client(), load_config().dispatch.outbox, retry_interval=3.0)
+    outbox.start()
+    return outbox
+
+
+@lru_cache(maxsize=1)
+def intake_machine():  # type: ignore[no-untyped-def]
+    from bot.actions.intake.machine import IntakeMachine
+    from bot.actions.intake.services import LiveIntakeServices
+
+    return IntakeMachine(LiveIntakeServices(knowledge_base(), load_config().intake.default_city))
+
+
+@lru_cache(maxsize=1)
+def work_order_submitter():  # type: ignore[no-untyped-def]
+    from bot.actions.intake.submit import WorkOrderSubmitter
+
+    return WorkOrderSubmitter(dispatch_client(), dispatch_outbox())
+
+
+@lru_cache(maxsize=1)
+def status_lookup():  # type: ignore[no-untyped-def]
+    from bot.actions.intake.status import StatusLookup
+
+    return StatusLookup(dispatch_client(), dispatch_outbox())

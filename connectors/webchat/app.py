@@ -4,6 +4,9 @@ The browser never talks to Rasa directly: ``POST /api/messages`` forwards one me
 ``{rasa_url}/webhooks/rest/webhook`` and returns the bot's replies (text and buttons). The page keeps its
 sender id in ``localStorage`` so a conversation survives a page reload and a restart of the Rasa server
 (the tracker lives in Rasa's SQL tracker store).
+
+Messages the bot starts (satisfaction surveys) arrive on ``POST /internal/push`` (see :mod:`connectors.push`),
+wait in a SQLite queue, and are fetched by the page from ``GET /api/pending`` when it is open or next opened.
 """
 from __future__ import annotations
 
@@ -12,10 +15,13 @@ import re
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, Header, HTTPException
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
+
+from connectors.push import PUSH_TOKEN_HEADER, PushRequest, PushResult, token_ok
+from connectors.webchat.push_queue import PushQueue
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +61,28 @@ def _to_bot_messages(raw: list[dict]) -> list[BotMessage]:
     return messages
 
 
-def create_app(rasa_url: str, *, timeout: float = 30.0) -> FastAPI:
-    """Build the web chat app relaying to the Rasa server at ``rasa_url``."""
+def create_app(rasa_url: str, *, timeout: float = 30.0, push_db: str | Path | None = None,
+               push_token: str = "") -> FastAPI:
+    """Build the web chat app relaying to the Rasa server at ``rasa_url``; pushed messages queue in ``push_db``."""
     app = FastAPI(title="Rexian web chat", docs_url=None, redoc_url=None)
     webhook = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
+    queue = PushQueue(push_db) if push_db else None
+
+    @app.post("/internal/push", response_model=PushResult)
+    async def push(request: PushRequest,
+                   token: str | None = Header(default=None, alias=PUSH_TOKEN_HEADER)) -> PushResult:
+        if not token_ok(token, push_token):
+            raise HTTPException(status_code=401, detail="推送令牌无效。")
+        if queue is None or not SENDER_PATTERN.match(request.recipient):
+            raise HTTPException(status_code=404, detail="该会话不属于网页聊天。")
+        queue.put(request.recipient, [m.model_dump() for m in request.messages])
+        return PushResult(delivered=False, queued=True)
+
+    @app.get("/api/pending", response_model=ChatReply)
+    async def pending(sender_id: str) -> ChatReply:
+        if not SENDER_PATTERN.match(sender_id):
+            raise HTTPException(status_code=400, detail="会话标识无效，请刷新页面后重试。")
+        return ChatReply(messages=_to_bot_messages(queue.take(sender_id) if queue else []))
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
@@ -99,7 +123,7 @@ def main() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_config()
-    app = create_app(settings.rasa.url)
+    app = create_app(settings.rasa.url, push_db=settings.webchat.push_db, push_token=settings.callbacks.push_token)
     uvicorn.run(app, host=settings.webchat.host, port=settings.webchat.port, log_level="warning")
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.fakes.telegram_api import DEFAULT_TOKEN as DEFAULT_TELEGRAM_TOKEN
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -18,15 +20,34 @@ def free_port() -> int:
 
 
 @contextmanager
-def stack_environment(var_dir: Path, tracker_store_url: str | None = None) -> Iterator[None]:
-    """Environment for a private stack: free ports, its own tracker store and feedback log, no dispatch backend."""
+def stack_environment(var_dir: Path, tracker_store_url: str | None = None, dispatch: bool = True,
+                      telegram_api: str | None = None) -> Iterator[None]:
+    """Environment for a private stack: free ports, its own tracker store, feedback log, outbox and (unless
+    ``dispatch`` is false) its own embedded dispatch backend on a temporary SQLite database, the callbacks
+    scheduler polling every second with no delay and no quiet hours, and (when ``telegram_api`` is a fake Bot API
+    base URL) the Telegram bridge."""
     overrides = {
         "REXIAN_RASA_PORT": str(free_port()),
         "REXIAN_ACTIONS_PORT": str(free_port()),
         "REXIAN_WEBCHAT_PORT": str(free_port()),
         "REXIAN_TRACKER_STORE_URL": tracker_store_url or f"sqlite:///{var_dir / 'tracker.sqlite3'}",
         "REXIAN_KB_FEEDBACK_DB": str(var_dir / "feedback.sqlite3"),
-        "REXIAN_DISPATCH_EMBEDDED": "false",
+        "REXIAN_DISPATCH_EMBEDDED": "true" if dispatch else "false",
+        "REXIAN_DISPATCH_PORT": str(free_port()),
+        "REXIAN_DISPATCH_DB_URL": f"sqlite:///{var_dir / 'dispatch.sqlite3'}",
+        "REXIAN_DISPATCH_OUTBOX": str(var_dir / "outbox.sqlite3"),
+        "REXIAN_DISPATCH_RETRIES": "0",
+        "REXIAN_WEBCHAT_PUSH_DB": str(var_dir / "webchat_push.sqlite3"),
+        "REXIAN_CALLBACKS_ENABLED": "true" if dispatch else "false",
+        "REXIAN_CALLBACKS_STORE_URL": f"sqlite:///{var_dir / 'callbacks.sqlite3'}",
+        "REXIAN_CALLBACKS_DELAY_MINUTES": "0",
+        "REXIAN_CALLBACKS_QUIET_START": "00:00",  # quiet hours are tested with an injected clock elsewhere
+        "REXIAN_CALLBACKS_QUIET_END": "00:00",
+        "REXIAN_CALLBACKS_POLL_SECONDS": "1",
+        "REXIAN_TELEGRAM_TOKEN": DEFAULT_TELEGRAM_TOKEN if telegram_api else "",
+        "REXIAN_TELEGRAM_API_BASE_URL": telegram_api or "https://api.telegram.org/bot",
+        "REXIAN_TELEGRAM_PORT": str(free_port()),
+        "REXIAN_TELEGRAM_RATE_LIMIT_PER_MINUTE": "100",
     }
     saved = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)
@@ -47,10 +68,31 @@ class RestChat:
         self.url = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
         self.sender = sender or f"test-{uuid.uuid4().hex[:12]}"
 
-    def say(self, message: str) -> list[dict]:
-        response = httpx.post(self.url, json={"sender": self.sender, "message": message}, timeout=60)
+    def say(self, message: str, metadata: dict | None = None) -> list[dict]:
+        body: dict = {"sender": self.sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
+        response = httpx.post(self.url, json=body, timeout=60)
         response.raise_for_status()
         return response.json()
 
-    def say_text(self, message: str) -> str:
-        return "\n".join(m.get("text", "") for m in self.say(message) if m.get("text"))
+    def say_text(self, message: str, metadata: dict | None = None) -> str:
+        return "\n".join(m.get("text", "") for m in self.say(message, metadata) if m.get("text"))
+
+
+class WebChat:
+    """One citizen on the web chat page (through the web chat server, as the browser does)."""
+
+    def __init__(self, webchat_url: str, sender: str | None = None):
+        self.url = webchat_url.rstrip("/")
+        self.sender = sender or f"web:{uuid.uuid4().hex}"
+
+    def say(self, message: str) -> str:
+        response = httpx.post(f"{self.url}/api/messages", json={"sender_id": self.sender, "text": message}, timeout=60)
+        response.raise_for_status()
+        return "\n".join(m.get("text") or "" for m in response.json()["messages"])
+
+    def pending(self) -> list[dict]:
+        response = httpx.get(f"{self.url}/api/pending", params={"sender_id": self.sender}, timeout=10)
+        response.raise_for_status()
+        return response.json()["messages"]

@@ -29,7 +29,7 @@ def _tracker_database(url: str) -> str:
 
 @pytest.mark.skipif(not PG_URL, reason="REXIAN_TEST_PG_URL not set (make test starts PostgreSQL and sets it)")
 def test_conversation_survives_restart_with_postgres_tracker_store(tmp_path: Path) -> None:
-    with stack_environment(tmp_path, tracker_store_url=_tracker_database(PG_URL)):
+    with stack_environment(tmp_path, tracker_store_url=_tracker_database(PG_URL), dispatch=False):
         stack = Stack(load_config(), ensure_rasa_model(PROJECT_ROOT), tmp_path)
         try:
             stack.start()

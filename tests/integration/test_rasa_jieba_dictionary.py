@@ -29,8 +29,10 @@ for key, dictionary_path in (("plain", None), ("configured", sys.argv[1])):
 print(json.dumps(out, ensure_ascii=False))
 """
 
-SENTENCES = ["我想咨询医保电子凭证怎么激活", "专项附加扣除怎么填报"]
-DOMAIN_WORDS = ["医保电子凭证", "专项附加扣除"]
+# The last pair comes from the generated nlu/dicts/categories.txt (rexian nlu build-dicts, routing.yml level 3).
+SENTENCES = ["我想咨询医保电子凭证怎么激活", "专项附加扣除怎么填报", "楼下烧烤店半夜很吵算不算社会生活噪音"]
+DOMAIN_WORDS = ["医保电子凭证", "专项附加扣除", "社会生活噪音"]
+GENERATED_FILE_WORDS = {"categories.txt": "社会生活噪音"}
 
 
 def _tokenize(dictionary_path: str) -> dict[str, dict[str, list[str]]]:
@@ -50,6 +52,8 @@ def tokens() -> dict[str, dict[str, list[str]]]:
     assert path.is_dir(), "dictionary_path must be a directory"
     for word in DOMAIN_WORDS:
         assert any(word in f.read_text(encoding="utf-8") for f in path.iterdir()), word
+    for name, word in GENERATED_FILE_WORDS.items():
+        assert f"{word} " in (path / name).read_text(encoding="utf-8"), (name, word)
     return _tokenize(tokenizer["dictionary_path"])
 
 

@@ -91,7 +91,22 @@
     add({ who: "bot", text: "您好，这里是12345政务服务热线智能客服。请直接输入您想咨询的问题，例如“居住证怎么办理”“公积金怎么提取”。" });
   }
 
+  // Messages the bot starts (e.g. the satisfaction survey after a work order is closed).
+  var polling = false;
+  function fetchPending() {
+    if (polling || document.hidden) { return; }
+    polling = true;
+    fetch("/api/pending?sender_id=" + encodeURIComponent(sender)).then(function (r) {
+      return r.ok ? r.json() : { messages: [] };
+    }).then(function (body) {
+      (body.messages || []).forEach(function (m) { add({ who: "bot", text: m.text, buttons: m.buttons }); });
+    }).catch(function () { /* offline: try again later */ }).then(function () { polling = false; });
+  }
+
   history.forEach(function (e) { render(e, false); });
   if (!history.length) { greet(); }
+  fetchPending();
+  setInterval(fetchPending, 15000);
+  document.addEventListener("visibilitychange", fetchPending);
   input.focus();
 })();

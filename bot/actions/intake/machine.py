@@ -1,0 +1,427 @@
+"""The intake dialogue as a plain-Python state machine: one call per citizen message.
+
+:meth:`IntakeMachine.start` reads the first message (appeal type, category and every field it already
+contains); :meth:`IntakeMachine.handle` reads each later message. Both return the replies to send and the new
+session, or say that the session ended (cancelled, left for a consultation, or confirmed and ready to submit).
+The Rasa actions in :mod:`bot.actions.intake_actions` only move this state in and out of the tracker.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.actions.intake import understand, wording
+from bot.actions.intake.forms import AppealType, Field
+from bot.actions.intake.session import (
+    STAGE_APPEAL,
+    STAGE_CHOOSE_FIX,
+    STAGE_COLLECT,
+    STAGE_CONFIRM,
+    IntakeSession,
+)
+from bot.actions.replies import Reply
+from nlu.extract import extract_addressing, extract_phones, extract_times
+from nlu.normalize import normalize
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3            # re-prompts for one field before accepting what we have / moving on
+MIN_DESCRIPTION_CHARS = 6   # fewer meaningful characters is not a description
+CATEGORY_AUTO_SCORE = 0.5   # a top category scoring at least this is taken without asking
+CATEGORY_AUTO_MARGIN = 0.15  # ... or leading the runner-up by this much
+ADDRESS_HINT = re.compile(r"(路|街|道|巷|弄|胡同|号|小区|社区|村|镇|乡|区|县|市|楼|栋|幢|单元|广场|公园|医院|学校|"
+                          r"门口|附近|对面|旁边|路口|站|场|大厦|中心|花园|苑|府|城|湾|庄|里)")
+
+
+class IntakeServices(Protocol):
+    """What the machine needs from the language layer, the KB and the clock (injected, so it is testable)."""
+
+    def classify_appeal(self, text: str) -> tuple[AppealType, float, bool]: ...
+
+    def suggest_categories(self, text: str) -> list[dict[str, Any]]: ...
+
+    def parse_address(self, text: str) -> tuple[str, dict[str, Any]] | None: ...
+
+    def find_address(self, text: str) -> tuple[str, dict[str, Any]] | None: ...
+
+    def kb_answer(self, text: str) -> str | None: ...
+
+    def now(self) -> datetime: ...
+
+
+@dataclass
+class TurnResult:
+    """What one message did: replies to send, and the session (None when the intake ended)."""
+
+    replies: list[Reply] = field(default_factory=list)
+    session: IntakeSession | None = None
+    submit: bool = False          # the citizen confirmed: create the work order from ``session``
+    cancelled: bool = False
+    to_consultation: bool = False  # the citizen only wanted to ask a question: answer ``session.first_message``
+
+
+class IntakeMachine:
+    """Form filling for one appeal: ask only what is missing, accept corrections anywhere, confirm."""
+
+    def __init__(self, services: IntakeServices) -> None:
+        self.services = services
+
+    # ------------------------------------------------------------------ entry
+    def start(self, text: str, *, hinted: AppealType | None = None, hint_confidence: float = 0.0,
+              metadata: dict[str, Any] | None = None) -> TurnResult:
+        """Open an intake from the first message. ``hinted`` is the type the caller already believes
+        (a Rasa intent such as ``complain`` or a button), used unless the classifier is confidently different."""
+        session = IntakeSession(first_message=text)
+        self._absorb_metadata(session, metadata)
+        appeal, confidence, unsure = self.services.classify_appeal(text) if understand.has_content(text) \
+            else (hinted or AppealType.COMPLAINT, hint_confidence, hinted is None)
+        if hinted is not None and (unsure or appeal == hinted or hint_confidence >= confidence):
+            appeal, confidence, unsure = hinted, max(confidence, hint_confidence), False
+        if understand.has_content(text):
+            session.description = understand.strip_intro(text)
+            self._fill_from_message(session, text, skip=None)
+        if unsure:
+            session.stage = STAGE_APPEAL
+            session.appeal_confidence = confidence
+            return TurnResult([wording.appeal_question()], session)
+        return self._begin(session, appeal, confidence)
+
+    def start_consultation(self, question: str, metadata: dict[str, Any] | None = None) -> TurnResult:
+        """Register a question the KB could not answer as a consultation work order."""
+        session = IntakeSession(first_message=question, description=question.strip() or None)
+        self._absorb_metadata(session, metadata)
+        return self._begin(session, AppealType.CONSULT, 1.0)
+
+    def _begin(self, session: IntakeSession, appeal: AppealType, confidence: float) -> TurnResult:
+        session.appeal_type = appeal.value
+        session.appeal_confidence = confidence
+        session.stage = STAGE_COLLECT
+        if session.description:
+            self._classify_category(session)
+        return self._next(session, [wording.start_ack(appeal)])
+
+    # ------------------------------------------------------------------ one turn
+    def handle(self, session: IntakeSession, text: str, metadata: dict[str, Any] | None = None) -> TurnResult:
+        text = text or ""
+        self._absorb_metadata(session, metadata)
+        pending = Field(session.pending) if session.pending else None
+
+        # Cancel wins everywhere, except that "不用了" answers a yes/no question.
+        if understand.is_cancel(text) and not (pending in (Field.CALLBACK, Field.ANONYMOUS)
+                                               and understand.yes_no(text) is not None):
+            return TurnResult([wording.cancelled()], None, cancelled=True)
+
+        if session.stage == STAGE_APPEAL:
+            return self._handle_appeal_choice(session, text)
+
+        correction = understand.parse_correction(text)
+        if correction is not None and session.appeal is not None and correction.field in session.fields():
+            return self._apply_correction(session, correction)
+
+        if session.stage == STAGE_CONFIRM:
+            return self._handle_confirm(session, text)
+        if session.stage == STAGE_CHOOSE_FIX:
+            return self._handle_choose_fix(session, text)
+
+        notes: list[str] = []
+        if pending is not None:
+            outcome = self._fill_field(session, pending, text, notes)
+            if outcome == "detour":
+                return self._detour(session, text, pending)
+            if outcome == "invalid":
+                session.attempts[pending.value] = session.attempts.get(pending.value, 0) + 1
+                if session.attempts[pending.value] >= MAX_ATTEMPTS:
+                    self._give_up_on(session, pending, text, notes)
+                else:
+                    return TurnResult([wording.prompt(session, pending, again=True)], session)
+        # Whatever else the message said (a phone number, a time ...) fills the fields still empty.
+        self._fill_from_message(session, text, skip=pending)
+        return self._next(session, notes)
+
+    # ------------------------------------------------------------------ stages
+    def _handle_appeal_choice(self, session: IntakeSession, text: str) -> TurnResult:
+        appeal = understand.parse_appeal_choice(text)
+        if appeal is None:
+            session.attempts["appeal"] = session.attempts.get("appeal", 0) + 1
+            if session.attempts["appeal"] >= MAX_ATTEMPTS:
+                appeal = AppealType.COMPLAINT if session.description else AppealType.CONSULT
+            else:
+                return TurnResult([wording.appeal_question()], session)
+        if appeal is AppealType.CONSULT and session.description:
+            return TurnResult([], session, to_consultation=True)
+        return self._begin(session, appeal, 1.0)
+
+    def _handle_confirm(self, session: IntakeSession, text: str) -> TurnResult:
+        answer = understand.yes_no(text)
+        if answer is True:
+            return TurnResult([], session, submit=True)
+        if answer is False or understand.compact(text) in ("修改", "改", "改一下", "要改", "有错", "不对"):
+            session.stage = STAGE_CHOOSE_FIX
+            return TurnResult([wording.choose_fix(session)], session)
+        if understand.looks_like_question(text):
+            answer_text = self.services.kb_answer(text)
+            if answer_text:
+                return TurnResult([Reply(answer_text), wording.summary(session)], session)
+        return TurnResult([Reply("请回复“确认”提交，或直接说要修改的内容，例如“电话改成…”。"), wording.summary(session)],
+                          session)
+
+    def _handle_choose_fix(self, session: IntakeSession, text: str) -> TurnResult:
+        for name in session.fields():
+            if wording.FIELD_LABELS[name] in text or f'"{name.value}"' in text:
+                return self._apply_correction(session, understand.Correction(name, ""))
+        if understand.yes_no(text) is True:
+            session.stage = STAGE_CONFIRM
+            return TurnResult([wording.summary(session)], session)
+        return TurnResult([wording.choose_fix(session)], session)
+
+    def _apply_correction(self, session: IntakeSession, correction: understand.Correction) -> TurnResult:
+        name = correction.field
+        if name.value not in session.corrected:
+            session.corrected.append(name.value)
+        if name.value in session.skipped:
+            session.skipped.remove(name.value)
+        returning_to_confirm = session.stage in (STAGE_CONFIRM, STAGE_CHOOSE_FIX) or not session.missing()
+        if correction.value:
+            notes: list[str] = []
+            outcome = self._fill_field(session, name, correction.value, notes, overwrite=True)
+            if outcome == "ok":
+                session.stage = STAGE_COLLECT
+                return self._next(session, [wording.corrected(name)] + notes)
+        # No usable new value: ask for this field now, keeping everything else.
+        self._clear(session, name)
+        session.stage = STAGE_COLLECT
+        session.pending = name.value
+        session.attempts.pop(name.value, None)
+        lead = "好的，我们改一下。" if returning_to_confirm or correction.value == "" else "这个值没能识别。"
+        reply = wording.prompt(session, name)
+        return TurnResult([Reply(lead + reply.text, reply.buttons)], session)
+
+    def _detour(self, session: IntakeSession, text: str, pending: Field) -> TurnResult:
+        answer_text = self.services.kb_answer(text)
+        if answer_text:
+            return TurnResult([Reply(answer_text), wording.detour_resume(wording.prompt(session, pending))], session)
+        session.attempts[pending.value] = session.attempts.get(pending.value, 0) + 1
+        return TurnResult([wording.prompt(session, pending, again=True)], session)
+
+    # ------------------------------------------------------------------ fields
+    def _fill_field(self, session: IntakeSession, name: Field, text: str, notes: list[str],
+                    overwrite: bool = False) -> str:
+        """Try to use ``text`` as the value of ``name``: "ok", "invalid" or "detour" (a question to answer)."""
+        t = normalize(text).strip()
+        question = understand.looks_like_question(t)
+        if session.is_optional(name) and understand.is_skip(t):
+            self._clear(session, name)
+            session.skipped.append(name.value)
+            return "ok"
+        if name is Field.DESCRIPTION:
+            if len(understand.compact(t)) < MIN_DESCRIPTION_CHARS:
+                return "invalid"
+            session.description = t if overwrite or not session.description else f"{session.description}；{t}"
+            self._classify_category(session)
+            return "ok"
+        if name is Field.ADDRESS:
+            parsed = self.services.parse_address(t) or self.services.find_address(t)
+            if parsed is not None:
+                session.address, session.address_detail = parsed
+                return "ok"
+            if question:
+                return "detour"
+            if len(understand.compact(t)) >= 3 and ADDRESS_HINT.search(t) and not understand.is_skip(t):
+                session.address, session.address_detail = t, None
+                return "ok"
+            return "invalid"
+        if name is Field.OCCURRED:
+            mentions = extract_times(t, now=self.services.now())
+            if mentions:
+                best = max(mentions, key=lambda m: m.confidence)
+                session.occurred = best.text
+                session.occurred_at = best.start_at.isoformat() if best.start_at else None
+                return "ok"
+            if question:
+                return "detour"
+            if understand.is_skip(t):
+                session.occurred = "不详"
+                return "ok"
+            if re.search(r"(年|月|天|周|星期|礼拜|小时|点|早|晚|夜|前|后|刚才|今|昨|前天|最近|一直|经常|每)", t) and len(t) <= 20:
+                session.occurred = t
+                return "ok"
+            return "invalid"
+        if name is Field.NAME:
+            found = extract_addressing(t)
+            if found:
+                session.name = _display_name(found[0].label, found[0].value)
+                return "ok"
+            c = understand.compact(t)
+            if understand.is_skip(t) or c in ("不方便", "不想说", "保密", "匿名", "不告诉你"):
+                session.name = "市民"
+                return "ok"
+            if question:
+                return "detour"
+            if re.fullmatch(r"[\u4e00-\u9fff]{1,4}", c):
+                session.name = c
+                return "ok"
+            return "invalid"
+        if name is Field.PHONE:
+            phones = [p for p in extract_phones(t) if p.confidence >= 0.5]
+            if phones:
+                session.phone = phones[0].value
+                session.phone_declined = False
+                return "ok"
+            if understand.declines_phone(t):
+                session.phone = None
+                session.phone_declined = True
+                session.callback_consent = False
+                notes.append(wording.phone_declined())
+                return "ok"
+            if question and not re.search(r"\d{3,}", t):
+                return "detour"
+            return "invalid"
+        if name in (Field.CALLBACK, Field.ANONYMOUS):
+            answer = understand.yes_no(t)
+            if answer is None:
+                if question:
+                    return "detour"
+                return "invalid"
+            setattr(session, name.value, answer)
+            return "ok"
+        if name is Field.CATEGORY:
+            return self._choose_category(session, t)
+        return "invalid"
+
+    def _choose_category(self, session: IntakeSession, text: str) -> str:
+        candidates = session.category_candidates[:3]
+        c = understand.compact(text)
+        number = int(c) if c.isdigit() else None
+        if number is None:
+            for i, cand in enumerate(candidates, start=1):
+                if cand["path"].split("/")[-1] in text:
+                    number = i
+        if number is None and (c in ("都不是", "不确定", "不知道", "其他", "不清楚") or understand.is_skip(text)):
+            number = len(candidates) + 1
+        if number is None or not 1 <= number <= len(candidates) + 1:
+            return "invalid"
+        if number == len(candidates) + 1:
+            session.category, session.department, session.department_name = "", None, None
+        else:
+            self._set_category(session, candidates[number - 1])
+        return "ok"
+
+    def _give_up_on(self, session: IntakeSession, name: Field, text: str, notes: list[str]) -> None:
+        """After several unusable answers: keep the last answer as written (or skip) so the citizen can go on."""
+        if name is Field.PHONE:
+            session.phone_declined = True
+            session.callback_consent = False
+            notes.append("电话号码没能识别，先不登记电话；确认前您还可以说“电话改成…”补充。")
+        elif name is Field.CATEGORY:
+            session.category = ""
+        elif name in (Field.CALLBACK, Field.ANONYMOUS):
+            setattr(session, name.value, name is Field.CALLBACK)
+        elif name is Field.DESCRIPTION:
+            session.description = normalize(text).strip() or session.first_message or "（市民未详细说明）"
+        else:
+            setattr(session, name.value, normalize(text).strip() or "不详")
+
+    @staticmethod
+    def _clear(session: IntakeSession, name: Field) -> None:
+        if name is Field.PHONE:
+            session.phone, session.phone_declined = None, False
+            if session.callback_consent is False:
+                session.callback_consent = None
+        elif name is Field.ADDRESS:
+            session.address, session.address_detail = None, None
+        elif name is Field.OCCURRED:
+            session.occurred, session.occurred_at = None, None
+        elif name is Field.CATEGORY:
+            session.category, session.department, session.department_name = None, None, None
+        else:
+            setattr(session, name.value, None)
+
+    def _fill_from_message(self, session: IntakeSession, text: str, skip: Field | None) -> None:
+        """Use everything a message says for fields that are still empty (never overwrite)."""
+        t = normalize(text)
+        if skip is not Field.PHONE and not session.phone:
+            phones = [p for p in extract_phones(text) if p.confidence >= 0.5]
+            if phones:
+                session.phone, session.phone_declined = phones[0].value, False
+        if skip is not Field.NAME and not session.name:
+            found = extract_addressing(text)
+            if found:
+                session.name = _display_name(found[0].label, found[0].value)
+        if skip is not Field.OCCURRED and not session.occurred:
+            mentions = extract_times(t, now=self.services.now())
+            if mentions:
+                best = max(mentions, key=lambda m: m.confidence)
+                session.occurred = best.text
+                session.occurred_at = best.start_at.isoformat() if best.start_at else None
+        if skip is not Field.ADDRESS and not session.address:
+            found_address = self.services.find_address(text)
+            if found_address is not None:
+                session.address, session.address_detail = found_address
+        if re.search(r"(要求|需要|希望|请)?(匿名|保密|不要透露|别透露)", t) and session.anonymous is None \
+                and not re.search(r"不(用|需要|要)(匿名|保密)", t):
+            session.anonymous = True
+
+    def _classify_category(self, session: IntakeSession) -> None:
+        if session.category is not None and "category" in session.corrected:
+            return
+        candidates = self.services.suggest_categories(session.description or "")
+        session.category_candidates = candidates[:3]
+        if not candidates:
+            session.category = ""
+            return
+        top = candidates[0]
+        runner = candidates[1]["score"] if len(candidates) > 1 else 0.0
+        if top["score"] >= CATEGORY_AUTO_SCORE or top["score"] - runner >= CATEGORY_AUTO_MARGIN:
+            self._set_category(session, top)
+        else:
+            session.category, session.department, session.department_name = None, None, None
+
+    @staticmethod
+    def _set_category(session: IntakeSession, cand: dict[str, Any]) -> None:
+        session.category = cand["path"]
+        session.department = cand.get("department")
+        session.department_name = cand.get("department_name")
+
+    @staticmethod
+    def _absorb_metadata(session: IntakeSession, metadata: dict[str, Any] | None) -> None:
+        """Photos and a location that a channel sent along with the message."""
+        if not metadata:
+            return
+        for url in metadata.get("photos") or []:
+            if isinstance(url, str) and url not in session.photos and len(session.photos) < 20:
+                session.photos.append(url)
+        location = metadata.get("location") or {}
+        try:
+            lat, long = float(location["lat"]), float(location["long"])
+        except (KeyError, TypeError, ValueError):
+            return
+        if -90 <= lat <= 90 and -180 <= long <= 180:
+            session.lat, session.long = lat, long
+
+    # ------------------------------------------------------------------ next step
+    def _next(self, session: IntakeSession, notes: list[str]) -> TurnResult:
+        missing = session.missing()
+        lead = "".join(notes)
+        if missing:
+            name = missing[0]
+            session.pending = name.value
+            session.stage = STAGE_COLLECT
+            reply = wording.prompt(session, name)
+            return TurnResult([Reply((lead + reply.text) if lead else reply.text, reply.buttons)], session)
+        session.pending = None
+        session.stage = STAGE_CONFIRM
+        replies = [Reply(lead)] if lead else []
+        return TurnResult(replies + [wording.summary(session)], session)
+
+
+def _display_name(label: str, value: str) -> str:
+    if label == "surname":
+        return f"{value}先生/女士"
+    return value
+
+
+ServicesFactory = Callable[[], IntakeServices]

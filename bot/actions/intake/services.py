@@ -1,0 +1,68 @@
+"""The real :class:`~bot.actions.intake.machine.IntakeServices`: appeal classifier, address parser, KB, clock."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from bot.actions.intake.forms import AppealType
+from knowledge_base.banding import Band
+from knowledge_base.service import KnowledgeBase
+
+logger = logging.getLogger(__name__)
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+class LiveIntakeServices:
+    """Wires the machine to ``nlu`` and the knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase | None, default_city: str | None = None) -> None:
+        from nlu.appeal import load_classifier
+
+        self.kb = kb
+        self.default_city = default_city
+        self.classifier = load_classifier()
+
+    def classify_appeal(self, text: str) -> tuple[AppealType, float, bool]:
+        prediction = self.classifier.classify(text)
+        return AppealType(prediction.appeal_type), float(prediction.confidence), bool(prediction.unsure)
+
+    def suggest_categories(self, text: str) -> list[dict[str, Any]]:
+        return [
+            {"path": s.path, "department": s.department, "department_name": s.department_name,
+             "score": round(float(s.score), 4)}
+            for s in self.classifier.suggest_categories(text, k=3)
+        ]
+
+    def parse_address(self, text: str) -> tuple[str, dict[str, Any]] | None:
+        from nlu.extract import parse_address
+
+        parsed = parse_address(text, default_city=self.default_city)
+        return _as_pair(parsed)
+
+    def find_address(self, text: str) -> tuple[str, dict[str, Any]] | None:
+        from nlu.extract import extract_addresses
+
+        found = extract_addresses(text, default_city=self.default_city)
+        return _as_pair(max(found, key=lambda a: a.confidence)) if found else None
+
+    def kb_answer(self, text: str) -> str | None:
+        if self.kb is None:
+            return None
+        result = self.kb.ask(text)
+        if result.band == Band.ANSWER and result.entries:
+            entry = result.entries[0].entry
+            return f"【{entry.question}】\n{entry.answer.strip()}"
+        return None
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(BEIJING).replace(tzinfo=None)
+
+
+def _as_pair(parsed: Any) -> tuple[str, dict[str, Any]] | None:
+    if parsed is None or not getattr(parsed, "normalized", ""):
+        return None
+    detail = {k: v for k, v in asdict(parsed).items() if k not in ("components",) and isinstance(v, (str, float, int))}
+    return parsed.normalized, detail

@@ -1,0 +1,180 @@
+"""Turning a confirmed intake into a work order through ``dispatch_client``, and the reply that tells the citizen.
+
+The intake session id is the idempotency key: a second "确认" (or a retried action call) answers the same order.
+When the backend cannot be reached the creation goes to the outbox under the same key and the citizen gets a
+provisional reference (临时受理号); the outbox creates the order exactly once when the backend is back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.actions.intake.session import IntakeSession
+from dispatch_client import DispatchAPIError, DispatchClient, DispatchUnavailable, NewServiceRequest, Outbox
+from dispatch_client.models import ServiceDefinition, ServiceInfo, ServiceRequest
+
+logger = logging.getLogger(__name__)
+
+GENERAL_SERVICE = "rexian"   # the hotline centre's catch-all service, routed by category
+NO_ADDRESS = "市民未提供具体地址"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The result of submitting one intake."""
+
+    reference: str                 # the order id, or the provisional reference
+    provisional: bool
+    outcome: str                   # created / reminder / replayed / queued
+    order: ServiceRequest | None   # the order as the backend has it (None while queued)
+
+
+def choose_service(services: list[ServiceInfo], category: str | None,
+                   definition: Callable[[str], ServiceDefinition]) -> tuple[str, dict[str, str]]:
+    """The Open311 service (and the required attribute values) for a category; else the general service.
+
+    A service whose default category is the chosen one is taken when it has no required attributes. A service
+    of the same top-level area with required list attributes is taken when every one of them can be answered
+    from the category itself (e.g. 公用事业/供电/停电 → 停水停电停气 with utility_type=power), so the order keeps
+    that service's deadline (24 hours for outages).
+    """
+    if not category:
+        return GENERAL_SERVICE, {}
+    leaf, level1 = category.split("/")[-1], category.split("/")[0]
+    ordered = sorted(services, key=lambda s: s.category != category)  # exact category first
+    for service in ordered:
+        if not service.category or service.category.split("/")[0] != level1:
+            continue
+        if not service.metadata:
+            if service.category == category:
+                return service.service_code, {}
+            continue
+        attributes = _answer_required(definition(service.service_code), leaf)
+        if attributes is not None:
+            return service.service_code, attributes
+    return GENERAL_SERVICE, {}
+
+
+def _answer_required(definition: ServiceDefinition, leaf: str) -> dict[str, str] | None:
+    answers: dict[str, str] = {}
+    for attribute in definition.attributes:
+        if not attribute.required:
+            continue
+        if attribute.datatype != "singlevaluelist":
+            return None
+        match = next((v.key for v in attribute.values
+                      if any(part and part in leaf for part in re.split(r"[（(]|或", v.name)[:1])), None)
+        if match is None:
+            return None
+        answers[attribute.code] = match
+    return answers
+
+
+def build_request(session: IntakeSession, service_code: str, *, channel: str, channel_user_id: str,
+                  attributes: dict[str, str] | None = None) -> NewServiceRequest:
+    description = (session.description or session.first_message or "").strip()
+    if session.occurred and session.occurred != "不详":
+        description = f"{description}\n（发生时间：{session.occurred}）"
+    return NewServiceRequest(
+        service_code=service_code,
+        description=description[:4000],
+        address_string=None if session.lat is not None and not session.address else (session.address or NO_ADDRESS),
+        lat=session.lat,
+        long=session.long,
+        first_name=session.name,
+        phone=session.phone,
+        media_url=session.photos[0] if session.photos else None,
+        attachments=session.photos[1:],
+        appeal_type=session.appeal_type,
+        category=session.category or None,
+        channel=channel,
+        channel_user_id=channel_user_id,
+        callback_consent=bool(session.callback_consent),
+        anonymous=bool(session.anonymous),
+        attributes=dict(attributes or {}),
+    )
+
+
+class WorkOrderSubmitter:
+    """Creates orders directly when the backend answers, through the outbox when it does not."""
+
+    def __init__(self, client: DispatchClient, outbox: Outbox) -> None:
+        self.client = client
+        self.outbox = outbox
+        self._services: list[ServiceInfo] | None = None
+        self._definitions: dict[str, ServiceDefinition] = {}
+
+    def services(self) -> list[ServiceInfo]:
+        if self._services is None:
+            self._services = self.client.services()
+        return self._services
+
+    def definition(self, service_code: str) -> ServiceDefinition:
+        if service_code not in self._definitions:
+            self._definitions[service_code] = self.client.service_definition(service_code)
+        return self._definitions[service_code]
+
+    def submit(self, session: IntakeSession, *, channel: str, channel_user_id: str) -> Submission:
+        try:
+            service_code, attributes = choose_service(self.services(), session.category, self.definition)
+        except DispatchUnavailable:
+            service_code, attributes = GENERAL_SERVICE, {}
+        request = build_request(session, service_code, channel=channel, channel_user_id=channel_user_id,
+                                attributes=attributes)
+        key = f"intake-{session.id}"
+        queued = self.outbox.find_by_key(key)
+        if queued is None:
+            try:
+                result = self.client.create(request, idempotency_key=key)
+            except DispatchUnavailable:
+                logger.warning("dispatch backend unreachable; queueing intake %s in the outbox", session.id)
+            else:
+                order = self._get(result.service_request_id)
+                return Submission(result.service_request_id or "", False, result.outcome or "created", order)
+        entry = self.outbox.submit(request, idempotency_key=key)
+        if entry.service_request_id:
+            return Submission(entry.service_request_id, False, "created", self._get(entry.service_request_id))
+        return Submission(entry.provisional_reference, True, "queued", None)
+
+    def _get(self, service_request_id: str | None) -> ServiceRequest | None:
+        if not service_request_id:
+            return None
+        try:
+            return self.client.get(service_request_id)
+        except (DispatchUnavailable, DispatchAPIError):
+            return None
+
+
+def _when(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def submission_text(submission: Submission) -> str:
+    """What the citizen is told after confirming."""
+    if submission.provisional:
+        return (f"系统暂时繁忙，您的诉求已保存，临时受理号：{submission.reference}。"
+                "系统恢复后会自动提交（只会提交一次），届时可凭临时受理号查询正式工单号和办理进度。")
+    order = submission.order
+    if submission.outcome == "reminder":
+        lines = [f"您反映的问题与您之前的工单 {submission.reference} 相同，且该工单仍在办理中，"
+                 "本次已作为催办记录到原工单，不会重复立单。"]
+        if order is not None and order.reminder_count:
+            lines.append(f"这是第 {order.reminder_count} 次催办，我们会督促承办部门尽快处理。")
+    else:
+        lines = [f"已为您登记工单，工单号：{submission.reference}。请记下工单号，方便查询进度。"]
+    if order is not None:
+        if order.agency_responsible:
+            lines.append(f"承办部门：{order.agency_responsible}。")
+        first = getattr(order, "first_contact_due_datetime", None)
+        if first is not None and order.workflow_state not in ("contacted", "closed", "callback_done", "archived"):
+            lines.append(f"承办部门将在1个工作日内（{_when(first)} 前）与您联系；")
+        if order.expected_datetime is not None:
+            lines.append(f"办结时限：{_when(order.expected_datetime)} 前（一般问题5个工作日，复杂问题最长15个工作日）。")
+    lines.append("您可以随时发送“查询工单”加工单号了解进度。")
+    return "".join(lines)

@@ -1,0 +1,200 @@
+"""Reading a citizen's reply inside the intake form: cancel, corrections, yes/no, skip, questions.
+
+Everything here is plain rules over the normalised text; the value extractors live in :mod:`nlu.extract`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.actions.intake.forms import AppealType, Field
+from nlu.normalize import normalize
+
+_PUNCT = re.compile(r"[\s,.!?;:~，。！？；：、…~\"'“”‘’（）()【】\[\]<>《》\-—]+")
+
+_CANCEL_WORDS = ("算了", "取消", "不办了", "不用了", "不报了", "不投诉了", "不反映了", "不举报了", "不提了",
+                 "不登记了", "退出", "不弄了", "不要了", "撤销", "不想说了", "不说了", "放弃")
+_CANCEL_AT_START = re.compile(r"^(算了|取消|不用了|不办了|退出|放弃|撤销)")
+
+_YES = ("是", "是的", "对", "对的", "好", "好的", "可以", "行", "需要", "要", "同意", "嗯", "嗯嗯", "没问题", "确认",
+        "确定", "提交", "确认提交", "ok", "okay", "yes", "y", "没错", "正确", "愿意", "当然", "要的", "需要的", "接受",
+        "保密", "匿名", "对的没错", "好的谢谢", "可以的", "行的", "是滴", "恩", "ok的", "1")
+_NO = ("不", "不是", "否", "不要", "不需要", "不用", "不行", "不对", "不可以", "没必要", "不愿意", "拒绝", "no", "n",
+       "算了吧", "不必", "不用了谢谢", "不需要了", "无需", "不同意", "不保密", "不用保密", "不匿名", "公开", "可以公开",
+       "不用回访", "不需要回访", "2")
+
+_SKIP = ("不清楚", "不知道", "不记得", "记不清", "忘了", "说不清", "无", "没有", "不详", "跳过", "略", "不确定",
+         "记不得", "没有具体地点", "没有地址", "不方便说")
+_DECLINE_PHONE = re.compile(r"(不方便|不想|不愿|不能|不留|不给|不提供|没有|没|不用|拒绝|保密).{0,4}(电话|号码|手机|联系方式|留|给|提供)?"
+                            r"|^(不留|不给|不方便|没有|不想留|不提供)")
+
+_QUESTION = re.compile(r"[?？]$|吗[?？]?$|怎么|如何|哪里|哪儿|多久|多长时间|能不能|可不可以|是否|什么时候|为什么|请问|咋")
+
+_FIELD_WORDS: list[tuple[Field, tuple[str, ...]]] = [
+    (Field.ADDRESS, ("地址", "地点", "位置", "地方", "门牌")),
+    (Field.PHONE, ("电话", "手机", "号码", "联系方式", "手机号")),
+    (Field.OCCURRED, ("时间", "日期", "什么时候")),
+    (Field.NAME, ("姓名", "名字", "称呼", "姓")),
+    (Field.DESCRIPTION, ("内容", "情况", "描述", "问题描述", "反映的问题", "事情")),
+    (Field.CATEGORY, ("分类", "类别", "类型", "部门")),
+    (Field.CALLBACK, ("回访",)),
+    (Field.ANONYMOUS, ("保密", "匿名")),
+]
+_CORRECT_VERBS = r"(说错了|写错了|填错了|弄错了|搞错了|错了|不对|有误|不是这个|改成|改为|改一下|改下|换成|更正|更改|修改|应该是|要改|重新说|重说)"
+_CORRECTION = re.compile(
+    r"(?P<field>" + "|".join(sorted({w for _, ws in _FIELD_WORDS for w in ws}, key=len, reverse=True)) + r")"
+    r"[^，,。]{0,3}?" + _CORRECT_VERBS + r"[，,。：:\s]*(?:是|为|成|改成|应该是|应是|正确的是)?[：:\s]*(?P<value>.*)$"
+)
+_CORRECTION_VERB_FIRST = re.compile(
+    r"^(?:把|帮我把|麻烦把)?(?:修改|更改|更正|改一下|改下|换一下|重新填|改)(?:一下)?(?:我的)?(?P<field>"
+    + "|".join(sorted({w for _, ws in _FIELD_WORDS for w in ws}, key=len, reverse=True)) + r")"
+    r"[，,。：:\s]*(?:为|成|是|改成)?[：:\s]*(?P<value>.*)$"
+)
+
+_APPEAL_CHOICES: list[tuple[AppealType, tuple[str, ...]]] = [
+    (AppealType.COMPLAINT, ("投诉", "举报", "反映问题", "反映", "1")),
+    (AppealType.HELP, ("求助", "帮忙", "帮助", "2")),
+    (AppealType.SUGGESTION, ("建议", "意见", "3")),
+    (AppealType.CONSULT, ("咨询", "问问", "问一下", "了解", "政策", "4")),
+]
+
+
+def compact(text: str) -> str:
+    """Normalised text without spaces and punctuation, lower-case."""
+    return _PUNCT.sub("", normalize(text)).lower()
+
+
+_CANCEL_TAIL = re.compile(r"^(吧|了|了吧|吧谢谢|谢谢|谢谢你|不用了|不办了|不弄了|我不办了|不说了|不报了|这个|这事|这件事)?$")
+_CANCEL_INTENT = re.compile(r"(不想|不要|不用|不打算|先不)(再)?(投诉|举报|反映|办|报|提|登记|弄|说|处理|提交)了?(吧|谢谢)?$")
+
+
+def is_cancel(text: str) -> bool:
+    """"算了/取消/不办了" and the like — a message whose point is to stop, not one that mentions cancelling."""
+    if text.strip() in ("/cancel_intake", "/cancel"):
+        return True
+    c = compact(text)
+    if not c:
+        return False
+    m = _CANCEL_AT_START.match(c)
+    if m and _CANCEL_TAIL.match(c[m.end():]):
+        return True
+    if len(c) <= 12 and _CANCEL_INTENT.search(c):
+        return True
+    return len(c) <= 6 and any(w in c for w in _CANCEL_WORDS)
+
+
+def yes_no(text: str) -> bool | None:
+    """True for agreement, False for refusal, None when the message is neither."""
+    t = text.strip()
+    if t in ("/affirm", "/confirm_intake"):
+        return True
+    if t in ("/deny",):
+        return False
+    c = compact(text)
+    if not c:
+        return None
+    if c in _NO:
+        return False
+    if c in _YES:
+        return True
+    for prefix in ("不需要", "不用", "不要", "不必", "不想", "不愿意", "不同意", "不行", "别"):
+        if c.startswith(prefix) and len(c) <= 10:
+            return False
+    for prefix in ("需要", "可以", "好的", "同意", "是的", "对", "确认", "要", "愿意", "没问题", "行"):
+        if c.startswith(prefix) and len(c) <= 10:
+            return True
+    return None
+
+
+def is_skip(text: str) -> bool:
+    c = compact(text)
+    return bool(c) and len(c) <= 8 and any(c == w or c.startswith(w) for w in _SKIP)
+
+
+def declines_phone(text: str) -> bool:
+    c = compact(text)
+    return bool(c) and len(c) <= 16 and bool(_DECLINE_PHONE.search(c)) and not re.search(r"\d{5,}", c)
+
+
+def looks_like_question(text: str) -> bool:
+    return bool(_QUESTION.search(normalize(text).strip()))
+
+
+@dataclass(frozen=True)
+class Correction:
+    """"地址说错了，是…": the field to change and the new value (may be empty: then it is asked)."""
+
+    field: Field
+    value: str
+
+
+def _field_for(word: str) -> Field | None:
+    for name, words in _FIELD_WORDS:
+        if word in words:
+            return name
+    return None
+
+
+def parse_correction(text: str) -> Correction | None:
+    """Recognise a correction of one field, with or without the new value."""
+    t = normalize(text).strip()
+    if t.startswith("/fix"):
+        m = re.search(r'"field"\s*:\s*"(\w+)"', t)
+        try:
+            return Correction(Field(m.group(1)), "") if m else None
+        except ValueError:
+            return None
+    for pattern in (_CORRECTION_VERB_FIRST, _CORRECTION):
+        m = pattern.search(t)
+        if m:
+            name = _field_for(m.group("field"))
+            if name is not None:
+                value = m.group("value").strip(" ，,。.：:")
+                return Correction(name, value)
+    return None
+
+
+def parse_appeal_choice(text: str) -> AppealType | None:
+    """The citizen's answer to "您是想投诉、求助、提建议还是咨询？"."""
+    t = text.strip()
+    if t.startswith("/choose_appeal"):
+        for appeal in AppealType:
+            if appeal.value in t:
+                return appeal
+    c = compact(text)
+    if not c or len(c) > 12:
+        return None
+    for appeal, words in _APPEAL_CHOICES:
+        if any(w == c or (len(w) > 1 and w in c) for w in words):
+            return appeal
+    return None
+
+
+_INTRO = re.compile(
+    r"^(你好|您好|喂|在吗|请问)?[，,。！!\s]*"
+    r"(我(要|想|需要|准备)?(来)?(投诉|举报|反映|反应|求助|提|给你们提|提个|提一个)?(一下|一个|个)?"
+    r"(问题|情况|事情|事|建议|意见)?)?"
+    r"[，,。：:！!\s]*"
+)
+_CONTENTLESS = re.compile(r"^(我?(要|想|需要)?(投诉|举报|反映|反应|求助|建议|提建议|提意见|提个建议|咨询|报修|报警|"
+                          r"反映问题|反映个问题|反映一个问题|反映情况|有个问题|有个建议|有个事|有事|有问题)"
+                          r"(一下|一个|个)?(问题|情况|事情|事|建议|意见)?(可以吗|行吗|怎么弄|找谁)?)$")
+
+
+def strip_intro(text: str) -> str:
+    """The message without a leading "你好，我要投诉，" so the work order starts with what happened."""
+    t = text.strip()
+    m = _INTRO.match(t)
+    rest = t[m.end():] if m else t
+    return rest if len(compact(rest)) >= 4 else t
+
+
+def has_content(text: str) -> bool:
+    """Whether a first message says what happened, beyond "我要投诉"."""
+    c = compact(text)
+    for greeting in ("你好", "您好", "喂", "在吗"):
+        if c.startswith(greeting):
+            c = c[len(greeting):]
+    if not c or _CONTENTLESS.match(c):
+        return False
+    return len(c) >= 6

@@ -1,0 +1,62 @@
+"""``python -m callbacks``: the callback scheduler loop (stops cleanly on SIGTERM / Ctrl-C)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from rexian.config import ConfigError
+
+from .config import CallbackConfig
+from .scheduler import Scheduler
+
+logger = logging.getLogger("callbacks")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m callbacks", description="回访调度：办结后邀请市民参加满意度回访")
+    parser.add_argument("--once", action="store_true", help="只运行一轮后退出")
+    parser.add_argument("--log-level", default="INFO")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO: those carry the citizen's sender id and Rasa's API token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        config = CallbackConfig.from_settings()
+    except ConfigError as exc:
+        print(f"配置错误：{exc}", file=sys.stderr)
+        return 2
+    if not config.enabled:
+        logger.info("回访已关闭（callbacks.enabled: false）")
+        return 0
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        logger.info("收到信号 %d，本轮结束后退出", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    with Scheduler(config) as scheduler:
+        logger.info("回访调度已启动：每 %.0f 秒一轮（认领者 %s）", config.poll_seconds, scheduler.owner)
+        while not stop.is_set():
+            try:
+                report = scheduler.run_once()
+            except Exception:
+                logger.exception("回访调度本轮出错")
+            else:
+                if any((report.scheduled, report.invited, report.no_reply, report.results.sent)):
+                    logger.info("本轮：新排期 %d，邀请 %d，无人应答 %d，补交结果 %d", report.scheduled,
+                                report.invited, report.no_reply, report.results.sent)
+            if args.once:
+                break
+            stop.wait(config.poll_seconds)
+    logger.info("回访调度已退出")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

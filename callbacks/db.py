@@ -1,0 +1,102 @@
+"""Tables of the callback store (SQLite or PostgreSQL by URL) and the engine factory.
+
+Times are stored as naive UTC. The schema is created on first use (``metadata.create_all``); it has no migrations
+yet, so a later change of these tables needs one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import Engine, event, make_url
+
+metadata = sa.MetaData()
+
+#: One survey per closure of a work order: (service_request_id, closure) is unique.
+surveys = sa.Table(
+    "callback_surveys", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("service_request_id", sa.String(64), nullable=False),
+    sa.Column("closure", sa.Integer, nullable=False),  # the order's reopen_count when it was closed
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False, default=""),
+    sa.Column("recipient", sa.String(256), nullable=False, default=""),
+    sa.Column("closed_at", sa.DateTime, nullable=False),
+    sa.Column("due_at", sa.DateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("last_invited_at", sa.DateTime, nullable=True),
+    sa.Column("owner", sa.String(96), nullable=True),
+    sa.Column("lease_until", sa.DateTime, nullable=True),
+    sa.Column("backend_done", sa.Boolean, nullable=False, default=True),  # False: a backend write is still owed
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("service_request_id", "closure", name="uq_callback_survey_closure"),
+    sa.Index("ix_callback_surveys_state_due", "state", "due_at"),
+)
+
+#: Position in the dispatch backend's change feed.
+cursors = sa.Table(
+    "callback_cursors", metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+#: Survey results that could not reach the backend when the citizen gave them.
+results = sa.Table(
+    "callback_results", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("service_request_id", sa.String(64), nullable=False),
+    sa.Column("resolved", sa.Boolean, nullable=True),
+    sa.Column("satisfaction", sa.String(16), nullable=True),
+    sa.Column("comment", sa.Text, nullable=False, default=""),
+    sa.Column("reopen_reason", sa.Text, nullable=True),
+    sa.Column("state", sa.String(16), nullable=False),          # pending | done | failed
+    sa.Column("survey_recorded", sa.Boolean, nullable=False),   # the record_survey step is done
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("owner", sa.String(96), nullable=True),
+    sa.Column("lease_until", sa.DateTime, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Index("ix_callback_results_state", "state"),
+)
+
+
+def utc_naive(when: dt.datetime) -> dt.datetime:
+    """An aware datetime as naive UTC (how the store keeps times)."""
+    if when.tzinfo is None:
+        raise ValueError("the callback store needs aware datetimes")
+    return when.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def from_store(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored naive UTC time as an aware datetime."""
+    return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+def make_engine(url: str) -> Engine:
+    """Engine for ``url`` with the tables created; SQLite gets WAL and a busy timeout (several processes)."""
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+    else:
+        engine = sa.create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    try:
+        metadata.create_all(engine)
+    except sa.exc.IntegrityError:   # two processes created the tables at the same moment (PostgreSQL)
+        metadata.create_all(engine)
+    except sa.exc.OperationalError:  # same race on SQLite ("table already exists")
+        metadata.create_all(engine)
+    return engine

@@ -1,0 +1,247 @@
+"""One round of the callback scheduler: read the change feed, flush queued results, invite due surveys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from dispatch_client import ConflictError, DispatchAPIError, DispatchClient, DispatchUnavailable, ServiceRequest
+
+from .config import CallbackConfig
+from .delivery import Delivery, Pusher, PushFunc, to_push_messages
+from .rasa import RasaClient, RasaUnavailable
+from .results import FlushReport, ResultQueue, new_owner
+from .store import Survey, SurveyState, SurveyStore
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+CLOSED, CALLBACK_DONE, ARCHIVED, REOPENED = "closed", "callback_done", "archived", "reopened"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class RoundReport:
+    """What one round did (counts only; no personal data)."""
+
+    changes: int = 0
+    scheduled: int = 0
+    answered: int = 0
+    declined: int = 0
+    unreachable: int = 0
+    invited: int = 0
+    postponed: int = 0
+    retry_later: int = 0
+    no_reply: int = 0
+    results: FlushReport = field(default_factory=FlushReport)
+    backend_down: bool = False
+
+
+class Scheduler:
+    """The callback scheduler. Several may share one store; each has its own claim owner id."""
+
+    def __init__(self, config: CallbackConfig, *, now: Clock = utcnow, dispatch: DispatchClient | None = None,
+                 rasa: RasaClient | None = None, push: PushFunc | None = None, owner: str | None = None) -> None:
+        self.config = config
+        self.now = now
+        self.owner = owner or new_owner()
+        self.store = SurveyStore(config.store_url)
+        self.results = ResultQueue(engine=self.store.engine, now=now, lease=config.lease)
+        self._own_dispatch = dispatch is None
+        self.dispatch = dispatch or DispatchClient(config.dispatch_url, config.dispatch_api_key,
+                                                   timeout=config.dispatch_timeout, retries=1)
+        self._own_rasa = rasa is None
+        self.rasa = rasa or RasaClient(config.rasa_url, config.rasa_token)
+        self.pusher = Pusher(config.push_urls, config.push_token, **({"send": push} if push else {}))
+
+    def close(self) -> None:
+        if self._own_dispatch:
+            self.dispatch.close()
+        if self._own_rasa:
+            self.rasa.close()
+        self.store.close()
+
+    def __enter__(self) -> Scheduler:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ the round
+    def run_once(self) -> RoundReport:
+        report = RoundReport()
+        try:
+            self.read_changes(report)
+            report.results = self.results.flush(self.dispatch)
+            self.settle_backend(report)
+        except DispatchUnavailable:
+            report.backend_down = True
+            logger.warning("派单后台不可达，本轮只处理已到期的回访")
+        self.invite_due(report)
+        return report
+
+    def _after(self, when: dt.datetime) -> dt.datetime:
+        """``when`` moved out of quiet hours."""
+        return self.config.quiet.next_allowed(when)
+
+    # ------------------------------------------------------------------ change feed
+    def read_changes(self, report: RoundReport) -> None:
+        """Follow the change feed from the stored cursor to its end."""
+        cursor = self.store.cursor()
+        while True:
+            page = self.dispatch.changes(cursor, limit=200)
+            for order in page.requests:
+                self.on_order(order, report)
+            report.changes += len(page.requests)
+            if page.cursor != cursor:
+                self.store.save_cursor(page.cursor, self.now())
+                cursor = page.cursor
+            if not page.has_more or not page.requests:
+                return
+
+    def on_order(self, order: ServiceRequest, report: RoundReport) -> None:
+        """React to one order in its current state."""
+        now = self.now()
+        state = order.workflow_state
+        if state == CLOSED:
+            self.schedule(order, report)
+        elif state in (CALLBACK_DONE, ARCHIVED):
+            report.answered += self.store.mark_answered(order.service_request_id, order.reopen_count + 1, now)
+        elif state == REOPENED:  # the closure before this review was answered (不满意 or a reopen request)
+            report.answered += self.store.mark_answered(order.service_request_id, order.reopen_count, now)
+
+    def schedule(self, order: ServiceRequest, report: RoundReport) -> None:
+        """Create the survey of this closure (once: the store's UNIQUE key drops repeats)."""
+        now = self.now()
+        closed_at = order.closed_datetime or now
+        if closed_at.tzinfo is None:
+            closed_at = closed_at.replace(tzinfo=self.config.quiet.timezone)
+        channel, recipient = order.channel or "", order.channel_user_id or ""
+        common = {"channel": channel, "recipient": recipient, "closed_at": closed_at, "now": now}
+        if order.callback_consent is False:
+            if self.store.add(order.service_request_id, order.reopen_count, SurveyState.DECLINED,
+                              due_at=closed_at, backend_done=False, **common):
+                report.declined += 1
+                logger.info("回访：工单 %s 来电人不同意回访，不邀请", order.service_request_id)
+            return
+        if not recipient or not self.pusher.can_push(channel):
+            if self.store.add(order.service_request_id, order.reopen_count, SurveyState.UNREACHABLE,
+                              due_at=closed_at, **common):
+                report.unreachable += 1
+                logger.info("回访：工单 %s 的渠道 %s 不支持主动推送，无法回访", order.service_request_id,
+                            channel or "（无）")
+            return
+        if self.config.max_age is not None and now - closed_at > self.config.max_age:
+            if self.store.add(order.service_request_id, order.reopen_count, SurveyState.EXPIRED,
+                              due_at=closed_at, **common):
+                logger.info("回访：工单 %s 办结已超过 %s，不再回访", order.service_request_id, self.config.max_age)
+            return
+        due = self._after(closed_at + self.config.delay)
+        if self.store.add(order.service_request_id, order.reopen_count, SurveyState.SCHEDULED, due_at=due,
+                          **common):
+            report.scheduled += 1
+            logger.info("回访：工单 %s 第 %d 次办结，回访定于 %s", order.service_request_id,
+                        order.reopen_count + 1, due.isoformat())
+
+    def settle_backend(self, report: RoundReport) -> None:
+        """Archive orders whose citizen declined callbacks (the backend allows it straight after closure)."""
+        for survey in self.store.backend_owed():
+            try:
+                self.dispatch.archive(survey.service_request_id)
+            except ConflictError:
+                pass  # already archived, or the order moved on: nothing left to write
+            except DispatchAPIError as exc:
+                logger.error("回访：工单 %s 归档被拒绝：%s", survey.service_request_id, exc)
+            self.store.backend_written(survey.id, self.now())
+
+    # ------------------------------------------------------------------ invitations
+    def invite_due(self, report: RoundReport) -> None:
+        for survey in self.store.due(self.now()):
+            if survey.state is SurveyState.INVITED and survey.attempts >= self.config.max_attempts:
+                if self.store.finish_no_reply(survey.id, self.config.max_attempts, self.now()):
+                    report.no_reply += 1
+                    # The backend has no "no reply" record: survey.json needs an answer and archive.json
+                    # refuses a closed order whose citizen agreed to callbacks. The order stays closed.
+                    logger.info("回访：工单 %s 邀请 %d 次未获答复，记为无人应答", survey.service_request_id,
+                                survey.attempts)
+                continue
+            if self.store.claim(survey.id, self.owner, self.now(), self.config.lease):
+                self.invite(survey, report)
+
+    def invite(self, survey: Survey, report: RoundReport) -> None:
+        """One invitation round for a survey this scheduler has claimed."""
+        now = self.now()
+        order_id = survey.service_request_id
+        retry_at = self._after(now + self.config.failure_backoff)
+        if not self._still_closed(survey, now, report):
+            return
+        try:
+            loop = self.rasa.active_loop(survey.recipient)
+        except RasaUnavailable as exc:
+            logger.warning("回访：工单 %s 暂缓，Rasa 不可用：%s", order_id, exc)
+            self.store.release(survey.id, self.owner, now, retry_at)
+            report.retry_later += 1
+            return
+        if loop:
+            self.store.release(survey.id, self.owner, now, self._after(now + self.config.postpone))
+            report.postponed += 1
+            logger.info("回访：工单 %s 的来电人正在填写 %s，推迟回访", order_id, loop)
+            return
+        if not self.store.begin_attempt(survey.id, self.owner, now, self._after(now + self.config.retry)):
+            return  # the claim expired and someone else took over
+        try:
+            messages = to_push_messages(self.rasa.start_survey(survey.recipient, order_id))
+        except RasaUnavailable as exc:
+            logger.warning("回访：工单 %s 未能启动回访对话：%s", order_id, exc)
+            self.store.undo_attempt(survey.id, self.owner, now, retry_at)
+            report.retry_later += 1
+            return
+        if not messages:
+            logger.error("回访：工单 %s 的 start_survey 没有产生任何消息（检查机器人的回访规则）", order_id)
+            self.store.undo_attempt(survey.id, self.owner, now, retry_at)
+            report.retry_later += 1
+            return
+        outcome, reason = self.pusher.deliver(survey.channel, survey.recipient, messages)
+        if outcome is Delivery.SENT:
+            self.store.mark_invited(survey.id, self.owner, self.now())
+            report.invited += 1
+            logger.info("回访：工单 %s 第 %d 次邀请：%s", order_id, survey.attempts + 1, reason)
+        elif outcome is Delivery.UNREACHABLE:
+            self.store.finish(survey.id, SurveyState.UNREACHABLE, self.now(), owner=self.owner)
+            report.unreachable += 1
+            logger.info("回访：工单 %s 无法送达：%s", order_id, reason)
+        else:
+            self.store.undo_attempt(survey.id, self.owner, now, retry_at)
+            report.retry_later += 1
+            logger.warning("回访：工单 %s 推送失败，稍后重试：%s", order_id, reason)
+
+    def _still_closed(self, survey: Survey, now: dt.datetime, report: RoundReport) -> bool:
+        """Re-read the order just before inviting; an order that moved on needs no survey for this closure."""
+        try:
+            order = self.dispatch.get(survey.service_request_id)
+        except DispatchUnavailable:
+            self.store.release(survey.id, self.owner, now, self._after(now + self.config.failure_backoff))
+            report.retry_later += 1
+            return False
+        except DispatchAPIError as exc:
+            logger.error("回访：工单 %s 读取失败：%s", survey.service_request_id, exc)
+            self.store.release(survey.id, self.owner, now, self._after(now + self.config.failure_backoff))
+            report.retry_later += 1
+            return False
+        if order.workflow_state == CLOSED and order.reopen_count == survey.closure:
+            return True
+        if self.store.finish(survey.id, SurveyState.ANSWERED, now, owner=self.owner):
+            report.answered += 1
+        return False
+
+
+def run_once(config: CallbackConfig, *, now: Clock = utcnow, dispatch: DispatchClient | None = None,
+             rasa: RasaClient | None = None, push: PushFunc | None = None, owner: str | None = None) -> RoundReport:
+    """Build a scheduler, run one round, close it (what a restarted process would do)."""
+    with Scheduler(config, now=now, dispatch=dispatch, rasa=rasa, push=push, owner=owner) as scheduler:
+        return scheduler.run_once()

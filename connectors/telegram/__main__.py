@@ -1,0 +1,3 @@
+from connectors.telegram.bridge import main
+
+main()
