@@ -101,6 +101,9 @@ class ValidateIntakeForm(Action):
             reply = replies.Reply(answer, list(replies.VOTE_BUTTONS)) if answer else replies.no_match_reply()
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
             return self._end() + [SlotSet("kb_last_query", result.session.first_message)]
+        if result.handoff:
+            logger.info("handoff requested during an intake on channel %s", channel_of(tracker)[0])
+            return self._end() + [SlotSet("handoff_requested", True)]
         if result.session is None:
             return self._end()
         return [SlotSet("intake_state", result.session.to_dict()), SlotSet("intake_reply", None)]

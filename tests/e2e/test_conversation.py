@@ -104,7 +104,8 @@ def test_no_match_offers_human_and_registration(chat: RestChat, stack: Stack) ->
     payloads = {b["payload"] for m in messages for b in m.get("buttons", [])}
     assert {"/ask_human", "/register_question"} <= payloads
     registered = chat.say_text("/register_question")
-    assert "已为您登记这个问题" in registered and UNKNOWN_QUESTION in registered
+    assert "咨询工单" in registered and UNKNOWN_QUESTION in registered  # the intake form takes over
+    assert "取消" in chat.say_text("算了")
     assert "12345" in chat.say_text("转人工")
 
 

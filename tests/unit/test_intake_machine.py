@@ -214,3 +214,18 @@ def test_contentless_messages() -> None:
     assert not has_content("我要投诉")
     assert not has_content("你好，我想反映个问题")
     assert has_content("楼下烧烤店太吵了")
+
+
+@pytest.mark.parametrize("text", ["转人工", "我要转人工", "人工客服", "/ask_human"])
+def test_asking_for_a_human_ends_the_form_with_a_handoff(text: str) -> None:
+    machine = IntakeMachine(FakeServices())
+    session = machine.start("建国路88号楼下烧烤店每天晚上吵到两点").session
+    result = machine.handle(session, text)
+    assert result.handoff and "人工" in texts(result) and result.session.address
+
+
+def test_a_description_mentioning_staff_is_not_a_handoff() -> None:
+    machine = IntakeMachine(FakeServices())
+    session = machine.start("我要投诉", hinted=AppealType.COMPLAINT, hint_confidence=0.9).session
+    result = machine.handle(session, "营业厅的人工客服态度很差，一直不理人")
+    assert not result.handoff and result.session.description

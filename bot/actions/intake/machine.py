@@ -62,6 +62,7 @@ class TurnResult:
     submit: bool = False          # the citizen confirmed: create the work order from ``session``
     cancelled: bool = False
     to_consultation: bool = False  # the citizen only wanted to ask a question: answer ``session.first_message``
+    handoff: bool = False         # the citizen asked for a human agent: the form ends, its fields go along
 
 
 class IntakeMachine:
@@ -94,15 +95,17 @@ class IntakeMachine:
         """Register a question the KB could not answer as a consultation work order."""
         session = IntakeSession(first_message=question, description=question.strip() or None)
         self._absorb_metadata(session, metadata)
-        return self._begin(session, AppealType.CONSULT, 1.0)
+        ack = f"好的，我把您的问题「{question.strip()}」登记为咨询工单，由工作人员查明后答复您。" if question.strip() else None
+        return self._begin(session, AppealType.CONSULT, 1.0, ack=ack)
 
-    def _begin(self, session: IntakeSession, appeal: AppealType, confidence: float) -> TurnResult:
+    def _begin(self, session: IntakeSession, appeal: AppealType, confidence: float,
+               ack: str | None = None) -> TurnResult:
         session.appeal_type = appeal.value
         session.appeal_confidence = confidence
         session.stage = STAGE_COLLECT
         if session.description:
             self._classify_category(session)
-        return self._next(session, [wording.start_ack(appeal)])
+        return self._next(session, [ack or wording.start_ack(appeal)])
 
     # ------------------------------------------------------------------ one turn
     def handle(self, session: IntakeSession, text: str, metadata: dict[str, Any] | None = None) -> TurnResult:
@@ -114,6 +117,10 @@ class IntakeMachine:
         if understand.is_cancel(text) and not (pending in (Field.CALLBACK, Field.ANONYMOUS)
                                                and understand.yes_no(text) is not None):
             return TurnResult([wording.cancelled()], None, cancelled=True)
+
+        if understand.asks_for_human(text):
+            return TurnResult([Reply("好的，已为您转人工。话务员接入后会在本对话中继续为您登记，您已提供的信息会一并转给话务员；"
+                                     "如需立即通话，请直接拨打12345热线。")], session, handoff=True)
 
         if session.stage == STAGE_APPEAL:
             return self._handle_appeal_choice(session, text)

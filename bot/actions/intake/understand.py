@@ -116,6 +116,14 @@ def declines_phone(text: str) -> bool:
     return bool(c) and len(c) <= 16 and bool(_DECLINE_PHONE.search(c)) and not re.search(r"\d{5,}", c)
 
 
+_HUMAN = re.compile(r"^(我要|我想|帮我|请)?(转|找|接)(人工|真人|话务员|客服人员)(客服|服务)?(吧|谢谢)?$|^人工(客服|服务)?$")
+
+
+def asks_for_human(text: str) -> bool:
+    """"转人工", "人工客服", the handoff button."""
+    return text.strip() == "/ask_human" or bool(_HUMAN.match(compact(text)))
+
+
 def looks_like_question(text: str) -> bool:
     return bool(_QUESTION.search(normalize(text).strip()))
 
