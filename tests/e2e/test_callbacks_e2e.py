@@ -127,3 +127,22 @@ def test_restart_of_the_bot_between_closure_and_survey_still_gives_exactly_one(s
     assert "其他意见" in reply
     assert "感谢" in citizen.say("没有了")
     assert dispatch.get(number).workflow_state in ("callback_done", "archived")
+
+
+def test_survey_answers_survive_a_backend_outage(stack: Stack, dispatch: DispatchClient) -> None:
+    citizen = WebChat(f"http://{stack.settings.webchat.host}:{stack.settings.webchat.port}")
+    number = file_complaint(citizen.say, "13911110004")
+    close_order(dispatch, number)
+    assert number in wait_for(lambda: citizen.pending())[0]["text"]
+    assert "满意吗" in citizen.say("已经处理好了")
+    assert "其他意见" in citizen.say("基本满意")
+    backend = next(s for s in stack.services if s.name == "dispatch")
+    backend.stop()
+    try:
+        assert "已记录" in citizen.say("希望以后夜间施工能提前公告")
+    finally:
+        backend.start(stack.var_dir / "log")
+        backend.wait_ready(60)
+    order = wait_for(lambda: (o := dispatch.get(number)).survey and o)  # the scheduler delivers the queued answers
+    assert order.survey.resolved is True and order.survey.satisfaction == "基本满意"
+    assert "提前公告" in (order.survey.comment or "")
