@@ -229,3 +229,31 @@ def test_a_description_mentioning_staff_is_not_a_handoff() -> None:
     session = machine.start("我要投诉", hinted=AppealType.COMPLAINT, hint_confidence=0.9).session
     result = machine.handle(session, "营业厅的人工客服态度很差，一直不理人")
     assert not result.handoff and result.session.description
+
+
+def test_phone_and_id_numbers_leave_the_description_but_stay_in_their_fields() -> None:
+    from bot.actions.intake.submit import build_request
+
+    machine = IntakeMachine(FakeServices())
+    session = machine.start("建国路88号楼下烧烤店每天晚上吵到两点，电话13812345678，身份证11010519491231002X").session
+    request = build_request(session, "rexian", channel="webchat", channel_user_id="web:x")
+    assert "13812345678" not in request.description and "11010519491231002X" not in request.description
+    assert request.phone == "13812345678" and "烧烤店" in request.description
+
+
+def test_every_time_mention_is_kept() -> None:
+    machine = IntakeMachine(FakeServices())
+    session = machine.start("建国路88号的烧烤店每天晚上吵到凌晨两点，从上周三开始的").session
+    assert "每天晚上" in session.occurred and "上周三" in session.occurred
+    assert session.occurred_at is not None
+
+
+def test_the_catch_all_category_is_never_guessed() -> None:
+    class CatchAllFirst(FakeServices):
+        def suggest_categories(self, text: str) -> list[dict[str, Any]]:
+            return [{"path": "政务服务/热线服务/热线咨询与意见建议", "department": "rexian_center",
+                     "department_name": "12345市民服务热线中心", "score": 0.6}] + super().suggest_categories(text)[:2]
+
+    session = IntakeMachine(CatchAllFirst(category_score=0.2)).start("建国路88号楼下每天晚上很吵").session
+    assert session.category is None
+    assert all(c["department"] != "rexian_center" for c in session.category_candidates)

@@ -24,7 +24,7 @@ from bot.actions.intake.session import (
     IntakeSession,
 )
 from bot.actions.replies import Reply
-from nlu.extract import extract_addressing, extract_phones, extract_times
+from nlu.extract import extract_addressing, extract_id_numbers, extract_phones, extract_times
 from nlu.normalize import normalize
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,9 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3            # re-prompts for one field before accepting what we have / moving on
 MIN_DESCRIPTION_CHARS = 6   # fewer meaningful characters is not a description
 CATEGORY_AUTO_SCORE = 0.5   # a top category scoring at least this is taken without asking
-CATEGORY_AUTO_MARGIN = 0.15  # ... or leading the runner-up by this much
+CATEGORY_AUTO_MARGIN = 0.15  # ... or leading the runner-up by this much (and scoring at least CATEGORY_MIN_SCORE)
+CATEGORY_MIN_SCORE = 0.25
+CATCH_ALL_DEPARTMENT = "rexian_center"  # the hotline centre: orders nobody else takes, dispatched by hand
 ADDRESS_HINT = re.compile(r"(路|街|道|巷|弄|胡同|号|小区|社区|村|镇|乡|区|县|市|楼|栋|幢|单元|广场|公园|医院|学校|"
                           r"门口|附近|对面|旁边|路口|站|场|大厦|中心|花园|苑|府|城|湾|庄|里)")
 
@@ -244,9 +246,7 @@ class IntakeMachine:
         if name is Field.OCCURRED:
             mentions = extract_times(t, now=self.services.now())
             if mentions:
-                best = max(mentions, key=lambda m: m.confidence)
-                session.occurred = best.text
-                session.occurred_at = best.start_at.isoformat() if best.start_at else None
+                _set_occurred(session, mentions)
                 return "ok"
             if question:
                 return "detour"
@@ -361,9 +361,7 @@ class IntakeMachine:
         if skip is not Field.OCCURRED and not session.occurred:
             mentions = extract_times(t, now=self.services.now())
             if mentions:
-                best = max(mentions, key=lambda m: m.confidence)
-                session.occurred = best.text
-                session.occurred_at = best.start_at.isoformat() if best.start_at else None
+                _set_occurred(session, mentions)
         if skip is not Field.ADDRESS and not session.address:
             found_address = self.services.find_address(text)
             if found_address is not None:
@@ -375,14 +373,18 @@ class IntakeMachine:
     def _classify_category(self, session: IntakeSession) -> None:
         if session.category is not None and "category" in session.corrected:
             return
-        candidates = self.services.suggest_categories(session.description or "")
+        # Phone numbers, ID numbers and the address say nothing about the category and only add noise; the
+        # hotline centre's catch-all leaf is what "都不是" gives, so it is never offered as a guess.
+        candidates = [c for c in self.services.suggest_categories(_category_text(session))
+                      if c.get("department") != CATCH_ALL_DEPARTMENT]
         session.category_candidates = candidates[:3]
         if not candidates:
             session.category = ""
             return
         top = candidates[0]
         runner = candidates[1]["score"] if len(candidates) > 1 else 0.0
-        if top["score"] >= CATEGORY_AUTO_SCORE or top["score"] - runner >= CATEGORY_AUTO_MARGIN:
+        if top["score"] >= CATEGORY_AUTO_SCORE or (top["score"] >= CATEGORY_MIN_SCORE
+                                                   and top["score"] - runner >= CATEGORY_AUTO_MARGIN):
             self._set_category(session, top)
         else:
             session.category, session.department, session.department_name = None, None, None
@@ -423,6 +425,30 @@ class IntakeMachine:
         session.stage = STAGE_CONFIRM
         replies = [Reply(lead)] if lead else []
         return TurnResult(replies + [wording.summary(session)], session)
+
+
+def _set_occurred(session: IntakeSession, mentions: list[Any]) -> None:
+    """All time mentions as written ("每天晚上，从上周三开始"), the earliest resolved start as the time."""
+    texts: list[str] = []
+    for mention in sorted(mentions, key=lambda m: m.start)[:3]:
+        if mention.text not in texts:
+            texts.append(mention.text)
+    session.occurred = "，".join(texts)
+    starts = [m.start_at for m in mentions if m.start_at is not None]
+    session.occurred_at = min(starts).isoformat() if starts else None
+
+
+def _category_text(session: IntakeSession) -> str:
+    """The description without phone numbers, ID numbers and the address."""
+    text = session.description or ""
+    spans = [(e.start, e.end) for e in extract_phones(text)] + [(e.start, e.end) for e in extract_id_numbers(text)]
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + text[end:]
+    detail = session.address_detail or {}
+    for part in (detail.get("rest"), session.address):
+        if part and part in text:
+            text = text.replace(part, "")
+    return text
 
 
 def _display_name(label: str, value: str) -> str:

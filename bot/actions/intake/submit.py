@@ -75,7 +75,7 @@ def _answer_required(definition: ServiceDefinition, leaf: str) -> dict[str, str]
 
 def build_request(session: IntakeSession, service_code: str, *, channel: str, channel_user_id: str,
                   attributes: dict[str, str] | None = None) -> NewServiceRequest:
-    description = (session.description or session.first_message or "").strip()
+    description = strip_contact(session.description or session.first_message or "")
     if session.occurred and session.occurred != "不详":
         description = f"{description}\n（发生时间：{session.occurred}）"
     return NewServiceRequest(
@@ -96,6 +96,22 @@ def build_request(session: IntakeSession, service_code: str, *, channel: str, ch
         anonymous=bool(session.anonymous),
         attributes=dict(attributes or {}),
     )
+
+
+_CONTACT_LABEL = re.compile(r"[，,。；;\s]*(我的)?(联系)?(电话|手机|手机号|号码|联系方式)(号码)?(是|为)?[：:\s]*$")
+
+
+def strip_contact(text: str) -> str:
+    """The description without phone and ID numbers (they travel in the order's contact fields, which an
+    anonymous order hides from departments; in the free text they would not be hidden)."""
+    from nlu.extract import extract_id_numbers, extract_phones
+
+    text = text.strip()
+    spans = [(e.start, e.end) for e in extract_phones(text)] + [(e.start, e.end) for e in extract_id_numbers(text)]
+    for start, end in sorted(spans, reverse=True):
+        head = _CONTACT_LABEL.sub("", text[:start])
+        text = head + text[end:]
+    return text.strip(" ，,；;") or "（市民未详细说明）"
 
 
 class WorkOrderSubmitter:

@@ -121,7 +121,9 @@ def summary(session: IntakeSession) -> Reply:
     for field in session.fields():
         label = FIELD_LABELS[field]
         if field is Field.DESCRIPTION:
-            lines.append(f"{label}：{masked(session.description or '')}")
+            from bot.actions.intake.submit import strip_contact
+
+            lines.append(f"{label}：{masked(strip_contact(session.description or ''))}")
         elif field is Field.ADDRESS:
             lines.append(f"{label}：{masked(session.address) if session.address else '未提供'}")
         elif field is Field.OCCURRED:
