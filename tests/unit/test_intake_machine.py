@@ -257,3 +257,14 @@ def test_the_catch_all_category_is_never_guessed() -> None:
     session = IntakeMachine(CatchAllFirst(category_score=0.2)).start("建国路88号楼下每天晚上很吵").session
     assert session.category is None
     assert all(c["department"] != "rexian_center" for c in session.category_candidates)
+
+
+def test_unusable_category_answers_end_with_the_hotline_centre_dispatching() -> None:
+    machine = IntakeMachine(FakeServices(category_score=0.2))
+    session = machine.start("建国路88号楼下每天晚上很吵，昨天晚上也是").session
+    assert session.pending == Field.CATEGORY.value
+    result = machine.handle(session, "是")
+    assert "序号" in texts(result)
+    for answer in ("否", "确认"):
+        result = machine.handle(result.session, answer)
+    assert result.session.category == "" and result.session.pending != Field.CATEGORY.value

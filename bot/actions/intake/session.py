@@ -64,6 +64,8 @@ class IntakeSession:
             return True
         if name is Field.PHONE:
             return bool(self.phone) or self.phone_declined
+        if name is Field.CATEGORY:
+            return self.category is not None  # "" = none of the offered ones: the hotline centre dispatches it
         if name is Field.CALLBACK:
             return self.callback_consent is not None or (self.phone_declined and not self.phone)
         return self.value(name) not in (None, "")

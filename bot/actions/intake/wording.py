@@ -51,7 +51,11 @@ def prompt(session: IntakeSession, field: Field, *, again: bool = False) -> Repl
     """The question for one field; ``again`` after an answer that could not be used."""
     appeal = session.appeal
     if field is Field.CATEGORY:
-        return category_prompt(session)
+        reply = category_prompt(session)
+        if again:
+            count = len(session.category_candidates[:3]) + 1
+            return Reply(f"请回复 1 到 {count} 之间的序号，或点击下方的分类。\n" + reply.text, reply.buttons)
+        return reply
     text = _REPROMPTS[field] if again else _APPEAL_PROMPT_OVERRIDES.get((appeal, field), _PROMPTS[field]) \
         if appeal else _PROMPTS[field]
     buttons: list[dict[str, str]] = []
@@ -75,7 +79,7 @@ def category_prompt(session: IntakeSession) -> Reply:
         buttons.append({"title": leaf, "payload": str(i)})
     lines.append(f"{len(buttons) + 1}. 都不是 / 不确定")
     buttons.append({"title": "都不是", "payload": str(len(buttons) + 1)})
-    return Reply("\n".join(lines), buttons)
+    return Reply("\n".join(lines), buttons + [CANCEL_BUTTON])
 
 
 def appeal_question() -> Reply:
