@@ -149,10 +149,11 @@ class Scheduler:
                         order.reopen_count + 1, due.isoformat())
 
     def settle_backend(self, report: RoundReport) -> None:
-        """Archive orders whose citizen declined callbacks (the backend allows it straight after closure)."""
+        """Archive orders whose citizen declined callbacks or never answered the survey (回访未果)."""
         for survey in self.store.backend_owed():
             try:
-                self.dispatch.archive(survey.service_request_id)
+                self.dispatch.archive(survey.service_request_id,
+                                      reason="no_reply" if survey.state is SurveyState.NO_REPLY else "")
             except ConflictError:
                 pass  # already archived, or the order moved on: nothing left to write
             except DispatchAPIError as exc:
@@ -165,8 +166,7 @@ class Scheduler:
             if survey.state is SurveyState.INVITED and survey.attempts >= self.config.max_attempts:
                 if self.store.finish_no_reply(survey.id, self.config.max_attempts, self.now()):
                     report.no_reply += 1
-                    # The backend has no "no reply" record: survey.json needs an answer and archive.json
-                    # refuses a closed order whose citizen agreed to callbacks. The order stays closed.
+                    # Recorded in the backend by settle_backend: archive.json with reason=no_reply (回访未果).
                     logger.info("回访：工单 %s 邀请 %d 次未获答复，记为无人应答", survey.service_request_id,
                                 survey.attempts)
                 continue

@@ -126,7 +126,7 @@ class SurveyStore:
         return [Survey.from_row(r) for r in rows]
 
     def backend_owed(self, limit: int = 100) -> list[Survey]:
-        """Surveys whose backend write (archiving a declined order) has not succeeded yet."""
+        """Surveys whose backend write (archiving a declined or unanswered order) has not succeeded yet."""
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(surveys).where(surveys.c.backend_done.is_(False))
                                 .order_by(surveys.c.id).limit(limit)).all()
@@ -184,7 +184,8 @@ class SurveyStore:
         return self._update(survey_id, [
             surveys.c.state == SurveyState.INVITED.value, surveys.c.attempts >= max_attempts,
             surveys.c.due_at <= stamp, sa.or_(surveys.c.lease_until.is_(None), surveys.c.lease_until <= stamp),
-        ], {"state": SurveyState.NO_REPLY.value, "owner": None, "lease_until": None, "updated_at": stamp})
+        ], {"state": SurveyState.NO_REPLY.value, "owner": None, "lease_until": None, "updated_at": stamp,
+            "backend_done": False})  # the order is archived as 回访未果 by settle_backend
 
     def mark_answered(self, service_request_id: str, below_closure: int, now: dt.datetime) -> int:
         """Every open survey of the order with ``closure < below_closure`` becomes answered; returns how many."""

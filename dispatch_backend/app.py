@@ -363,9 +363,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.post("/requests/{service_request_id}/archive.json")
     async def archive(service_request_id: str, request: Request) -> JSONResponse:
-        _form, key = await _form_and_key(request)
+        form, key = await _form_and_key(request)
         backend.require_client(key)
-        return _one(await run_in_threadpool(workflow.archive, service_request_id, backend.now(request), "热线中心"))
+        reason = str(form.get("reason") or "")
+        if reason not in ("", "no_reply"):
+            raise BadRequest("reason 只能为空或 no_reply（回访未获答复）。")
+        return _one(await run_in_threadpool(workflow.archive, service_request_id, backend.now(request), "热线中心",
+                                            reason == "no_reply"))
 
     # ------------------------------------------------------------ change feed, metrics
     @app.get("/changes.json")

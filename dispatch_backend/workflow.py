@@ -357,15 +357,17 @@ class Workflow:
             self._bump(session, [order])
             return order
 
-    def archive(self, service_request_id: str, now: dt.datetime, actor: str) -> WorkOrder:
-        """Archive after the callback (or right after closure when the citizen declined callbacks)."""
+    def archive(self, service_request_id: str, now: dt.datetime, actor: str, no_reply: bool = False) -> WorkOrder:
+        """Archive after the callback, right after closure when the citizen declined callbacks, or after a
+        callback that got no reply (``no_reply``: the bot invited the citizen the configured number of times)."""
         with self.db.write() as session:
             order = self._load(session, service_request_id)
-            allowed = order.state == CALLBACK_DONE or (order.state == CLOSED and not order.callback_consent)
+            allowed = order.state == CALLBACK_DONE or (order.state == CLOSED and (no_reply or not order.callback_consent))
             if not allowed:
                 raise Conflict(f"工单 {service_request_id} 当前状态为{STATE_LABELS[order.state]}，回访完成后才能归档。")
+            unanswered = no_reply and order.state == CLOSED
             order.state = ARCHIVED
-            self._note(order, now, actor, ARCHIVED, "归档。")
+            self._note(order, now, actor, ARCHIVED, "回访未果（市民未回复），归档。" if unanswered else "归档。")
             self._bump(session, [order])
             return order
 

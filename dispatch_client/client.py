@@ -143,8 +143,10 @@ class DispatchClient(_Retrying):
         """回访复核: reopen a closed order."""
         return self._run(calls.action(self.api_key, service_request_id, "reopen", [("reason", reason)]))
 
-    def archive(self, service_request_id: str) -> ServiceRequest:
-        return self._run(calls.action(self.api_key, service_request_id, "archive", []))
+    def archive(self, service_request_id: str, reason: str = "") -> ServiceRequest:
+        """归档; ``reason="no_reply"`` archives a closed order whose satisfaction callback got no answer."""
+        return self._run(calls.action(self.api_key, service_request_id, "archive",
+                                      [("reason", reason)] if reason else []))
 
     def dispatch(self, service_request_id: str, department: str) -> ServiceRequest:
         """改派 to another department code."""
@@ -244,8 +246,9 @@ class AsyncDispatchClient(_Retrying):
     async def reopen(self, service_request_id: str, reason: str = "") -> ServiceRequest:
         return await self._run(calls.action(self.api_key, service_request_id, "reopen", [("reason", reason)]))
 
-    async def archive(self, service_request_id: str) -> ServiceRequest:
-        return await self._run(calls.action(self.api_key, service_request_id, "archive", []))
+    async def archive(self, service_request_id: str, reason: str = "") -> ServiceRequest:
+        return await self._run(calls.action(self.api_key, service_request_id, "archive",
+                                            [("reason", reason)] if reason else []))
 
     async def dispatch(self, service_request_id: str, department: str) -> ServiceRequest:
         return await self._run(calls.action(self.api_key, service_request_id, "dispatch",

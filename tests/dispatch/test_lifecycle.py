@@ -102,6 +102,16 @@ def test_close_requires_first_contact_and_archive_requires_callback(
         client_at("2025-11-10T10:00:00+08:00").archive(sid)
 
 
+def test_unanswered_callback_archives_with_reason_no_reply(client_at: Callable[[str], DispatchClient]) -> None:
+    sid = client_at("2025-11-10T09:00:00+08:00").create(lamp_request()).service_request_id or ""
+    client_at("2025-11-10T10:00:00+08:00").first_contact(sid, DEPT_KEYS["shizheng"], "已联系")
+    client_at("2025-11-11T10:00:00+08:00").close_request(sid, DEPT_KEYS["shizheng"], "已修复")
+    with pytest.raises(ConflictError):
+        client_at("2025-11-11T11:00:00+08:00").archive(sid)  # consent given: the callback comes first
+    order = client_at("2025-11-12T11:00:00+08:00").archive(sid, reason="no_reply")
+    assert order.workflow_state == "archived" and "回访未果" in order.notes[-1].text
+
+
 def test_closed_order_without_callback_consent_can_be_archived_directly(
         client_at: Callable[[str], DispatchClient]) -> None:
     sid = client_at("2025-11-10T09:00:00+08:00").create(

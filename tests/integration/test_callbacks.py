@@ -371,7 +371,9 @@ def test_restart_does_not_reinvite_and_max_attempts_end_in_no_reply(backend, con
     assert report.no_reply >= 1
     assert fake_rasa.triggered(recipient) == 3
     assert survey_of(store_url, order_id).state is SurveyState.NO_REPLY
-    assert client.get(order_id).workflow_state == "closed"  # the backend has no "no reply" record
+    run_once(config, now=lambda: bj(6, 8, 1))     # the next round records it in the backend
+    order = client.get(order_id)
+    assert order.workflow_state == "archived" and "回访未果" in order.notes[-1].text
 
 
 def test_answer_through_the_backend_stops_invitations(backend, config, fake_rasa, client, store_url) -> None:
