@@ -74,38 +74,69 @@ class CueFeatures(BaseEstimator, TransformerMixin):
         return sparse.csr_matrix(np.asarray([self._row(t) for t in texts], dtype=np.float64))
 
 
+def clip_for_embedding(text: str, max_chars: int) -> str:
+    """At most ``max_chars`` characters of ``text``: its head and its tail, where citizens put what they want.
+
+    Sentence encoders cost time in proportion to length; a long narrative's middle (the details) says little about
+    whether it is a question, a complaint or a suggestion.
+    """
+    if len(text) <= max_chars:
+        return text
+    half = max_chars // 2
+    return text[:half] + "……" + text[-(max_chars - half) :]
+
+
 class SentenceEmbeddingFeatures(BaseEstimator, TransformerMixin):
     """Sentence embeddings from :func:`knowledge_base.embedders.get_embedder` (weights ship in the package).
 
-    Vectors are memoised per text (bounded), so the two appeal models and repeated training folds embed each
-    message once.
+    Texts are clipped with :func:`clip_for_embedding`. Vectors are memoised per text (bounded), so the two appeal
+    models and repeated training folds embed each message once; :func:`warm_embeddings` fills the memo from the
+    disk cache of the seed data. Returns a dense float64 array.
     """
 
     _memo: ClassVar[dict[tuple[str, str], np.ndarray]] = {}
     _MEMO_MAX = 50000
 
-    def __init__(self, spec: str = "use", max_chars: int = 256) -> None:
+    def __init__(self, spec: str = "e5", max_chars: int = 128) -> None:
         self.spec = spec
         self.max_chars = max_chars
 
     def fit(self, texts, y=None):
         return self
 
+    @classmethod
+    def remember(cls, spec: str, clipped: list[str], vectors: np.ndarray) -> None:
+        """Add vectors of already clipped texts to the memo."""
+        if len(cls._memo) + len(clipped) > cls._MEMO_MAX:
+            cls._memo.clear()
+        for t, v in zip(clipped, vectors):
+            cls._memo[(spec, t)] = np.asarray(v, dtype=np.float32)
+
     def transform(self, texts):
         from knowledge_base.embedders import get_embedder
 
-        texts = [t[: self.max_chars] for t in texts]
+        texts = [clip_for_embedding(t, self.max_chars) for t in texts]
         missing = list(dict.fromkeys(t for t in texts if (self.spec, t) not in self._memo))
+        if len(missing) == 1 and len(texts) == 1:  # the per-message path: nothing worth remembering
+            return get_embedder(self.spec).embed_queries(missing).astype(np.float64)
         if missing:
-            vectors = get_embedder(self.spec).embed_queries(missing)
-            if len(self._memo) + len(missing) > self._MEMO_MAX:
-                self._memo.clear()
-            for t, v in zip(missing, vectors):
-                self._memo[(self.spec, t)] = v
+            self.remember(self.spec, missing, get_embedder(self.spec).embed_queries(missing))
         rows = [self._memo.get((self.spec, t)) for t in texts]
         if any(r is None for r in rows):  # memo cleared mid-call by a very large batch
-            return sparse.csr_matrix(get_embedder(self.spec).embed_queries(texts).astype(np.float64))
-        return sparse.csr_matrix(np.vstack(rows).astype(np.float64))
+            return get_embedder(self.spec).embed_queries(texts).astype(np.float64)
+        return np.vstack(rows).astype(np.float64)
+
+
+def warm_embeddings(spec: str, texts: list[str], max_chars: int) -> None:
+    """Put the vectors of ``texts`` (the project's seed data) into the memo, from the disk cache where possible."""
+    from knowledge_base.embedders import get_embedder
+
+    from nlu.appeal.embed_cache import cached_embed
+
+    embedder = get_embedder(spec)
+    clipped = list(dict.fromkeys(clip_for_embedding(t, max_chars) for t in texts))
+    vectors = cached_embed(clipped, embedder.embed_queries, embedder.id)
+    SentenceEmbeddingFeatures.remember(spec, clipped, vectors)
 
 
 def embedder_available(spec: str) -> bool:
@@ -120,7 +151,10 @@ def embedder_available(spec: str) -> bool:
 
 
 def appeal_features(cue_weight: float = 1.0, embedder: str | None = None, embed_weight: float = 1.0) -> FeatureUnion:
-    """Character 1–3-gram TF-IDF joined with :class:`CueFeatures` (and sentence embeddings when ``embedder``)."""
+    """Character 1–3-gram TF-IDF joined with :class:`CueFeatures` (and sentence embeddings when ``embedder``).
+
+    The appeal model keeps embeddings in a model of their own (see :mod:`nlu.appeal.model`); ``embedder`` remains
+    for experiments that concatenate them instead."""
     parts = [
         ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, max_features=60000)),
         ("cues", CueFeatures()),

@@ -91,58 +91,6 @@ BENEFITS = [
 ]
 CONSULT_ENDS = ["", "", "谢谢", "，谢谢！", "，麻烦告知一下", "，急用", "，希望能给个明确答复", "，在哪里能查到相关政策"]
 
-# Long narratives, the way most written hotline messages read: who I am, what happened, what I want.
-RESIDENTS = [
-    "我是本小区的一名业主，",
-    "本人是附近村的村民，",
-    "我是在这边租房的上班族，",
-    "本人是一名个体工商户，",
-    "我是一名在校学生的家长，",
-    "我们是这栋楼的几户居民，",
-    "本人户籍在外地，在本市工作多年，",
-    "我是一名出租车司机，",
-    "我是一名普通市民，",
-]
-OPENERS = ["尊敬的领导：", "尊敬的领导您好，", "市长您好！", "各位领导：", "您好，我想反映一下情况。", "工作人员您好，"]
-LONG_CONSULT_CLOSES = [
-    "请问这种情况应该怎么办理？",
-    "想咨询一下具体的政策规定是什么？",
-    "请问我是否符合条件？需要准备哪些材料？",
-    "不知道该去哪个部门办理，盼答复。",
-    "请问有没有相关的政策文件可以参考？谢谢。",
-    "能否告知具体的办理流程和时限？",
-]
-LONG_COMPLAINT_CLOSES = [
-    "恳请相关部门尽快查处，还我们一个正常的生活环境。",
-    "希望相关部门尽快处理，给我们一个说法。",
-    "请有关部门依法依规处理，并督促整改到位。",
-    "望有关部门高度重视，尽快解决，谢谢！",
-    "我们多次反映无果，请求上级部门介入调查。",
-    "这种行为严重损害了我们的合法权益，要求责任单位整改。",
-]
-LONG_HELP_CLOSES = [
-    "家里实在没有办法了，恳请有关部门帮帮我们。",
-    "希望政府能帮忙协调解决，万分感谢！",
-    "现在真的不知道该找谁了，只能求助12345。",
-    "请帮忙联系相关单位尽快派人来处理，谢谢！",
-]
-LONG_SUGGEST_OPENERS = [
-    "作为一名普通市民，对这方面提一点个人的想法。",
-    "近年来这方面的工作有了很大进步，但还有改进的空间。",
-    "看到最近的相关新闻，有一些想法想和领导交流。",
-    "随着人口的增加，这方面的需求越来越大。",
-    "我观察到一个普遍存在的现象，",
-    "从长远来看，",
-]
-LONG_SUGGEST_CLOSES = [
-    "以上建议，望领导考虑采纳。",
-    "以便更好地服务群众，谢谢！",
-    "希望能纳入今后的规划统筹考虑。",
-    "这样既方便了群众，也提升了城市的管理水平。",
-    "恳请相关部门研究论证，出台相应的政策。",
-    "相信这样做能让更多的市民受益。",
-]
-
 CONSULT_TEMPLATES = [
     "{g}请问{q}？",
     "{g}想咨询一下，{q}？{end}",
@@ -165,11 +113,6 @@ CONSULT_TEMPLATES = [
     "{g}{b}{t}{p}，想咨询一下这种情况{q}，谢谢",
     "{b}我想了解一下相关政策，{q}？{q2}？希望能详细解答",
     "{b}请教一下{q}，有什么政策规定吗{end}",
-    "{o}{r}{t}{p}。{cclose}",
-    "{o}{r}想咨询几个问题：一、{q}？二、{q2}？盼复，谢谢。",
-    "{g}{r}目前的情况是：{p}。请问按照现行的规定，{q}？{cclose}",
-    "{o}{r}之前在网上看到相关的通知，但说得不太清楚。{q}？{q2}？",
-    "{g}{r}{p}，我想了解一下这种情况是否合规？{cclose}",
 ]
 HELP_TEMPLATES = [
     "{g}{p}，{ask}",
@@ -186,9 +129,6 @@ HELP_TEMPLATES = [
     "{b}{t}{p}，{h}！",
     "急！{h}",
     "{g}{p}，{ask}，{h}",
-    "{o}{r}{t}{p}，而且{p2}。{hclose}",
-    "{g}{r}{p}。{h}。{hclose}",
-    "{o}{r}{p}，找了好几个地方都说不归他们管，{hclose}",
 ]
 COMPLAINT_TEMPLATES = [
     "{g}我要投诉，{p}，{demand}",
@@ -210,11 +150,6 @@ COMPLAINT_TEMPLATES = [
     "{p}",
     "{g}{b}{t}{p}",
     "{g}{p}，{esc}",
-    "{o}{r}{t}{p}。{esc}。{xclose}",
-    "{o}{r}本人多次反映{p}的问题，{esc}。{xclose}",
-    "{g}{r}{p}，存在很大的安全隐患，{esc}，{xclose}",
-    "{o}{r}{t}{p}，同时{p2}，{esc}，{xclose}",
-    "{g}{r}{p}。{xclose}",
 ]
 SUGGEST_TEMPLATES = [
     "建议{s}",
@@ -236,12 +171,6 @@ SUGGEST_TEMPLATES = [
     "{g}{b}{p}，建议{s}，{benefit}",
     "{g}关于{p}的问题，提一点建议，{s}",
     "{g}{b}我觉得应该{s}，{s2}，{benefit}",
-    "{o}{so}建议{s}，{sclose}",
-    "{o}{r}{so}目前{p2}的情况比较普遍，建议有关部门{s}；同时{s2}。{sclose}",
-    "{g}{so}希望政府能够{s}，{benefit}。{sclose}",
-    "{o}关于这方面的工作，提几点建议：一是{s}；二是{s2}。{sclose}",
-    "{g}{r}{so}呼吁相关部门{s}，{sclose}",
-    "{o}{r}能否考虑{s}？{benefit}，{sclose}",
 ]
 
 TYPOS = [
@@ -309,13 +238,6 @@ def _fill(template: str, topic: dict, rng: random.Random, pool_p: list[str]) -> 
         "esc": rng.choice(ESCALATIONS),
         "benefit": rng.choice(BENEFITS),
         "end": rng.choice(CONSULT_ENDS),
-        "o": rng.choice(OPENERS + GREETINGS),
-        "r": rng.choice(RESIDENTS + BACKGROUNDS),
-        "cclose": rng.choice(LONG_CONSULT_CLOSES),
-        "xclose": rng.choice(LONG_COMPLAINT_CLOSES),
-        "hclose": rng.choice(LONG_HELP_CLOSES),
-        "so": rng.choice(LONG_SUGGEST_OPENERS),
-        "sclose": rng.choice(LONG_SUGGEST_CLOSES),
     }
     return template.format(**values)
 

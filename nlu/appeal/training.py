@@ -17,7 +17,8 @@ from pathlib import Path
 
 import joblib
 
-from nlu.appeal.model import APPEAL_EMBEDDER, AppealTypeModel, CategoryModel, Example
+from nlu.appeal.features import embedder_available, normalize_for_features, warm_embeddings
+from nlu.appeal.model import APPEAL_EMBEDDER, EMBED_MAX_CHARS, AppealTypeModel, CategoryModel, Example
 from nlu.appeal.taxonomy import CONFIG_DIR, Taxonomy, load_taxonomy
 from nlu.appeal.types import APPEAL_TYPES, LABEL_ALIASES, MERGED
 
@@ -164,7 +165,10 @@ def train_models(city: list[Example] | None = None, use_seed: bool = True, city_
     examples = seed + city
     if use_seed or not any(e.category for e in city):
         examples = examples + keyword_examples(taxonomy)
-    appeal = AppealTypeModel.train(examples)
+    embedder = APPEAL_EMBEDDER if APPEAL_EMBEDDER and embedder_available(APPEAL_EMBEDDER) else None
+    if embedder and seed:  # the seed's vectors come from the disk cache: retraining stays a matter of seconds
+        warm_embeddings(embedder, [normalize_for_features(e.text) for e in seed if e.appeal_type], EMBED_MAX_CHARS)
+    appeal = AppealTypeModel.train(examples, embedder=embedder)
     category = CategoryModel.train(
         [e for e in examples if e.category or e.department], {p: leaf.department for p, leaf in taxonomy.leaves.items()}
     )
@@ -172,6 +176,7 @@ def train_models(city: list[Example] | None = None, use_seed: bool = True, city_
         "seed_rows": len(seed),
         "city_rows": len(city),
         "city_weight": city_weight,
+        "embedder": embedder or "",
         "scikit_learn": _pkg("scikit-learn"),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "seconds": round(time.perf_counter() - start, 2),

