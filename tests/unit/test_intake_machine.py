@@ -268,3 +268,37 @@ def test_unusable_category_answers_end_with_the_hotline_centre_dispatching() -> 
     for answer in ("否", "确认"):
         result = machine.handle(result.session, answer)
     assert result.session.category == "" and result.session.pending != Field.CATEGORY.value
+
+
+def test_unclear_answers_to_the_type_question_keep_their_content_and_fall_back_to_the_guess() -> None:
+    machine = IntakeMachine(FakeServices(unsure=True, confidence=0.4))
+    session = machine.start("楼下烧烤店太吵了").session
+    result = machine.handle(session, "幸福路8号")
+    assert result.session.stage == STAGE_APPEAL and "投诉举报" in texts(result)
+    result = machine.handle(result.session, "每天晚上")
+    session = result.session
+    assert session.appeal_type == "投诉举报"  # the classifier's guess
+    assert session.address.endswith("幸福路8号") and "每天晚上" in session.occurred
+
+
+def test_a_confident_consultation_goes_back_to_the_knowledge_base() -> None:
+    machine = IntakeMachine(FakeServices(appeal=AppealType.CONSULT, confidence=0.95))
+    result = machine.start("居住证到期了怎么续签")
+    assert result.to_consultation and not result.replies
+
+
+@pytest.mark.parametrize("answer, expected", [("张", "张先生/女士"), ("王芳", "王芳"), ("欧阳", "欧阳先生/女士")])
+def test_bare_names(answer: str, expected: str) -> None:
+    machine = IntakeMachine(FakeServices())
+    session = machine.start("建国路88号楼下烧烤店每天晚上吵到两点").session
+    session.pending = Field.NAME.value
+    result = machine.handle(session, answer)
+    assert result.session.name == expected
+
+
+def test_a_non_name_is_asked_again() -> None:
+    machine = IntakeMachine(FakeServices())
+    session = machine.start("建国路88号楼下烧烤店每天晚上吵到两点").session
+    session.pending = Field.NAME.value
+    result = machine.handle(session, "求助")
+    assert result.session.name is None and "称呼" in texts(result)

@@ -25,6 +25,7 @@ from bot.actions.intake.session import (
 )
 from bot.actions.replies import Reply
 from nlu.extract import extract_addressing, extract_id_numbers, extract_phones, extract_times
+from nlu.extract.person import COMPOUND_SURNAMES, SINGLE_SURNAMES
 from nlu.normalize import normalize
 
 logger = logging.getLogger(__name__)
@@ -87,10 +88,13 @@ class IntakeMachine:
         if understand.has_content(text):
             session.description = understand.strip_intro(text)
             self._fill_from_message(session, text, skip=None)
+        session.appeal_guess = appeal.value
         if unsure:
             session.stage = STAGE_APPEAL
             session.appeal_confidence = confidence
             return TurnResult([wording.appeal_question()], session)
+        if appeal is AppealType.CONSULT and session.description:
+            return TurnResult([], session, to_consultation=True)  # a question after all: the KB answers it
         return self._begin(session, appeal, confidence)
 
     def start_consultation(self, question: str, metadata: dict[str, Any] | None = None) -> TurnResult:
@@ -155,11 +159,15 @@ class IntakeMachine:
     def _handle_appeal_choice(self, session: IntakeSession, text: str) -> TurnResult:
         appeal = understand.parse_appeal_choice(text)
         if appeal is None:
+            # Whatever the reply says (an address, a phone …) is kept; a second unclear reply takes the guess.
+            self._fill_from_message(session, text, skip=None)
             session.attempts["appeal"] = session.attempts.get("appeal", 0) + 1
-            if session.attempts["appeal"] >= MAX_ATTEMPTS:
-                appeal = AppealType.COMPLAINT if session.description else AppealType.CONSULT
+            if session.attempts["appeal"] >= 2:
+                guess = session.appeal_guess or (AppealType.COMPLAINT.value if session.description else None)
+                appeal = AppealType(guess) if guess else AppealType.CONSULT
             else:
-                return TurnResult([wording.appeal_question()], session)
+                return TurnResult([Reply("请直接回复“投诉举报”“求助”“意见建议”或“咨询”（也可以点击下方按钮）。",
+                                         wording.appeal_question().buttons)], session)
         if appeal is AppealType.CONSULT and session.description:
             return TurnResult([], session, to_consultation=True)
         return self._begin(session, appeal, 1.0)
@@ -268,8 +276,8 @@ class IntakeMachine:
                 return "ok"
             if question:
                 return "detour"
-            if re.fullmatch(r"[\u4e00-\u9fff]{1,4}", c):
-                session.name = c
+            if re.fullmatch(r"[\u4e00-\u9fff]{1,4}", c) and _starts_with_surname(c):
+                session.name = f"{c}先生/女士" if len(c) == 1 or c in COMPOUND_SURNAMES else c
                 return "ok"
             return "invalid"
         if name is Field.PHONE:
@@ -449,6 +457,10 @@ def _category_text(session: IntakeSession) -> str:
         if part and part in text:
             text = text.replace(part, "")
     return text
+
+
+def _starts_with_surname(text: str) -> bool:
+    return text[:2] in COMPOUND_SURNAMES or text[:1] in SINGLE_SURNAMES
 
 
 def _display_name(label: str, value: str) -> str:

@@ -21,6 +21,7 @@ class IntakeSession:
     stage: str = STAGE_COLLECT
     appeal_type: str | None = None
     appeal_confidence: float = 0.0
+    appeal_guess: str | None = None  # the classifier's best type, used when the citizen does not choose
     description: str | None = None
     address: str | None = None
     address_detail: dict[str, Any] | None = None
