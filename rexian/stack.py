@@ -272,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(
             f"\nRexian is running. Web chat: {url}\n"
             f"Rasa REST channel: {settings.rasa.url}/webhooks/rest/webhook\n"
+            f"Work orders (Open311): {settings.dispatch.url}/requests.json\n"
+            f"Telegram: {'on' if settings.telegram.token else 'off (set REXIAN_TELEGRAM_TOKEN)'}; "
+            f"satisfaction callbacks: {'on' if settings.callbacks.enabled else 'off'}\n"
             f"Logs: {PROJECT_ROOT / 'var' / 'log'}\nPress Ctrl-C to stop.\n"
         )
         sys.stdout.flush()

@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 
 from nlu.appeal.evaluation import EvalReport, kfold_predictions, score
-from nlu.appeal.training import CITY_WEIGHT, TrainingDataError, read_labelled, save_models, train_models
+from nlu.appeal.training import (
+    CITY_WEIGHT,
+    TrainingDataError,
+    read_labelled,
+    save_models,
+    train_models,
+)
 from nlu.appeal.types import MERGED
 
 

@@ -130,7 +130,6 @@ class SentenceEmbeddingFeatures(BaseEstimator, TransformerMixin):
 def warm_embeddings(spec: str, texts: list[str], max_chars: int) -> None:
     """Put the vectors of ``texts`` (the project's seed data) into the memo, from the disk cache where possible."""
     from knowledge_base.embedders import get_embedder
-
     from nlu.appeal.embed_cache import cached_embed
 
     embedder = get_embedder(spec)

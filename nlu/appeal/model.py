@@ -30,7 +30,15 @@ from nlu.appeal.features import (
     embedder_available,
     normalize_for_features,
 )
-from nlu.appeal.types import COMPLAINT, CONSULT, EVAL_CLASSES, HELP, MERGED, SUGGEST, to_eval_class
+from nlu.appeal.types import (
+    COMPLAINT,
+    CONSULT,
+    EVAL_CLASSES,
+    HELP,
+    MERGED,
+    SUGGEST,
+    to_eval_class,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,12 +79,15 @@ def _embed_pipeline(embedder: str, c: float) -> Pipeline:
                      ("lr", LogisticRegression(C=c, max_iter=3000, class_weight="balanced"))])
 
 
-def _mixed_proba(ngram: Pipeline, embed: Pipeline | None, texts: list[str], weight: float) -> np.ndarray:
-    """``weight · P_ngram + (1 - weight) · P_embed`` (columns in ``ngram.classes_`` order)."""
+def _mixed_proba(ngram: Pipeline, embed: Pipeline | None, texts: list[str], vectors: np.ndarray | None,
+                 weight: float) -> np.ndarray:
+    """``weight · P_ngram + (1 - weight) · P_embed`` (columns in ``ngram.classes_`` order).
+
+    ``vectors`` are the texts' embeddings, computed once for both steps (embedding is the slow part)."""
     proba = ngram.predict_proba(texts)
-    if embed is None:
+    if embed is None or vectors is None:
         return proba
-    other = embed.predict_proba(texts)
+    other = embed.named_steps["lr"].predict_proba(vectors)
     order = [list(embed.classes_).index(c) for c in ngram.classes_]
     return weight * proba + (1.0 - weight) * other[:, order]
 
@@ -140,10 +151,11 @@ class AppealTypeModel:
 
     def predict_scores(self, texts: Sequence[str]) -> list[dict[str, float]]:
         norm = [normalize_for_features(t) for t in texts]
-        top = _mixed_proba(self.top, self.embed_top, norm, self.ngram_weight)
+        vectors = self.embed_top.named_steps["embed"].transform(norm) if self.embed_top is not None else None
+        top = _mixed_proba(self.top, self.embed_top, norm, vectors, self.ngram_weight)
         top_index = {label: i for i, label in enumerate(self.top.classes_)}
         if self.sub is not None:
-            sub = _mixed_proba(self.sub, self.embed_sub, norm, self.ngram_weight)
+            sub = _mixed_proba(self.sub, self.embed_sub, norm, vectors, self.ngram_weight)
             help_col = list(self.sub.classes_).index(HELP)
             p_help = sub[:, help_col]
         else:

@@ -17,8 +17,18 @@ from pathlib import Path
 
 import joblib
 
-from nlu.appeal.features import embedder_available, normalize_for_features, warm_embeddings
-from nlu.appeal.model import APPEAL_EMBEDDER, EMBED_MAX_CHARS, AppealTypeModel, CategoryModel, Example
+from nlu.appeal.features import (
+    embedder_available,
+    normalize_for_features,
+    warm_embeddings,
+)
+from nlu.appeal.model import (
+    APPEAL_EMBEDDER,
+    EMBED_MAX_CHARS,
+    AppealTypeModel,
+    CategoryModel,
+    Example,
+)
 from nlu.appeal.taxonomy import CONFIG_DIR, Taxonomy, load_taxonomy
 from nlu.appeal.types import APPEAL_TYPES, LABEL_ALIASES, MERGED
 
