@@ -244,9 +244,19 @@ class Stack:
             service.stop()
 
 
+def ensure_appeal_model() -> None:
+    """Train (or load from its cache under var/) the appeal-type and category classifier, so the action server's
+    first citizen does not wait for it: the first training embeds the seed examples and takes a minute or two."""
+    from nlu.appeal import load_classifier
+
+    load_classifier()
+
+
 def prepare(settings: Settings) -> Path:
-    """Everything before starting: KB index and Rasa model, each rebuilt only when its inputs changed."""
+    """Everything before starting: KB index, appeal classifier and Rasa model, each rebuilt only when its
+    inputs changed."""
     ensure_kb_index(settings)
+    ensure_appeal_model()
     return ensure_rasa_model()
 
 

@@ -230,4 +230,7 @@ class ActionRegisterQuestion(Action):
 knowledge_base()
 
 from bot.actions import intake_actions  # noqa: E402,F401  (registers the intake actions with rasa-sdk)
+from bot.actions.runtime import intake_machine  # noqa: E402
+
+intake_machine()  # load the appeal classifier and address tables now, not on the first complaint
 from bot.actions import survey_actions  # noqa: E402,F401  (registers the survey actions with rasa-sdk)
