@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.intake.status import find_reference
-from bot.actions.intake.submit import _when
+from bot.actions.intake.contacts import beijing_time, mask_contacts
 from bot.actions.runtime import dispatch_client
 from bot.actions.survey.machine import UNSATISFIED, SurveyMachine, SurveySession, invitation
 from dispatch_client import ConflictError, DispatchAPIError, DispatchUnavailable, NotFoundError
@@ -27,9 +27,7 @@ SURVEYABLE_STATES = ("closed",)
 
 def _summary(description: str | None) -> str:
     """The first line of the order's description, phone and ID numbers masked, at most 30 characters."""
-    from bot.actions.intake.wording import mask_all
-
-    text = mask_all((description or "").split("\n")[0].strip())
+    text = mask_contacts((description or "").split("\n")[0].strip())
     return text if len(text) <= 30 else text[:30] + "…"
 
 
@@ -113,7 +111,7 @@ def record(session: SurveySession) -> str:
         return "您的评价已记录，感谢您对12345热线工作的支持！"
     logger.info("survey recorded for an order (review=%s)", session.needs_review)
     if session.needs_review:
-        deadline = f"（{_when(order.expected_datetime)} 前）" if order is not None and order.expected_datetime else ""
+        deadline = f"（{beijing_time(order.expected_datetime)} 前）" if order is not None and order.expected_datetime else ""
         return (f"已为您申请回访复核，工单 {session.service_request_id} 已重新交办，承办部门将在5个工作日内{deadline}"
                 "重新处理，办结后我们会再次回访您。")
     return "您的评价已记录，感谢您对12345热线工作的支持！"

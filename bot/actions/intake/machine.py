@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.actions.intake import understand, wording
+from bot.actions.intake.contacts import remove_contacts
 from bot.actions.intake.forms import AppealType, Field
 from bot.actions.intake.session import (
     STAGE_APPEAL,
@@ -24,7 +25,7 @@ from bot.actions.intake.session import (
     IntakeSession,
 )
 from bot.actions.replies import Reply
-from nlu.extract import extract_addressing, extract_id_numbers, extract_phones, extract_times
+from nlu.extract import extract_addressing, extract_phones, extract_times
 from nlu.extract.person import COMPOUND_SURNAMES, SINGLE_SURNAMES
 from nlu.normalize import normalize
 
@@ -448,10 +449,7 @@ def _set_occurred(session: IntakeSession, mentions: list[Any]) -> None:
 
 def _category_text(session: IntakeSession) -> str:
     """The description without phone numbers, ID numbers and the address."""
-    text = session.description or ""
-    spans = [(e.start, e.end) for e in extract_phones(text)] + [(e.start, e.end) for e in extract_id_numbers(text)]
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + text[end:]
+    text = remove_contacts(session.description or "", with_label=False)
     detail = session.address_detail or {}
     for part in (detail.get("rest"), session.address):
         if part and part in text:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.actions.intake.submit import _when
+from bot.actions.intake.contacts import beijing_time
 from dispatch_client import DispatchAPIError, DispatchClient, DispatchUnavailable, NotFoundError, Outbox
 from dispatch_client.models import ServiceRequest
 from nlu.normalize import normalize
@@ -35,13 +35,13 @@ def describe(order: ServiceRequest) -> str:
     if order.agency_responsible:
         lines.append(f"承办部门：{order.agency_responsible}")
     if order.status == "open" and order.expected_datetime is not None:
-        lines.append(f"办结时限：{_when(order.expected_datetime)} 前" + ("（已超期，已督办）" if order.overdue else ""))
+        lines.append(f"办结时限：{beijing_time(order.expected_datetime)} 前" + ("（已超期，已督办）" if order.overdue else ""))
     if order.status_notes:
         lines.append(f"办理结果：{order.status_notes}")
     public_notes = [n for n in order.notes if n.type not in ("internal",)][-3:]
     if public_notes:
         lines.append("最近进展：")
-        lines.extend(f"· {_when(n.datetime)} {n.actor}：{n.text}" for n in public_notes)
+        lines.extend(f"· {beijing_time(n.datetime)} {n.actor}：{n.text}" for n in public_notes)
     if order.reminder_count:
         lines.append(f"已催办 {order.reminder_count} 次。")
     return "\n".join(lines)

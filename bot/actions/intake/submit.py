@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.actions.intake.contacts import beijing_time, remove_contacts
 from bot.actions.intake.session import IntakeSession
 from dispatch_client import DispatchAPIError, DispatchClient, DispatchUnavailable, NewServiceRequest, Outbox
 from dispatch_client.models import ServiceDefinition, ServiceInfo, ServiceRequest
@@ -98,20 +99,10 @@ def build_request(session: IntakeSession, service_code: str, *, channel: str, ch
     )
 
 
-_CONTACT_LABEL = re.compile(r"[，,。；;\s]*(我的)?(联系)?(电话|手机|手机号|号码|联系方式)(号码)?(是|为)?[：:\s]*$")
-
-
 def strip_contact(text: str) -> str:
     """The description without phone and ID numbers (they travel in the order's contact fields, which an
     anonymous order hides from departments; in the free text they would not be hidden)."""
-    from nlu.extract import extract_id_numbers, extract_phones
-
-    text = text.strip()
-    spans = [(e.start, e.end) for e in extract_phones(text)] + [(e.start, e.end) for e in extract_id_numbers(text)]
-    for start, end in sorted(spans, reverse=True):
-        head = _CONTACT_LABEL.sub("", text[:start])
-        text = head + text[end:]
-    return text.strip(" ，,；;") or "（市民未详细说明）"
+    return remove_contacts(text.strip()).strip(" ，,；;") or "（市民未详细说明）"
 
 
 class WorkOrderSubmitter:
@@ -164,13 +155,6 @@ class WorkOrderSubmitter:
             return None
 
 
-def _when(value: dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    local = value.astimezone(dt.timezone(dt.timedelta(hours=8)))
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
-
-
 def submission_text(submission: Submission) -> str:
     """What the citizen is told after confirming."""
     if submission.provisional:
@@ -189,8 +173,8 @@ def submission_text(submission: Submission) -> str:
             lines.append(f"承办部门：{order.agency_responsible}。")
         first = getattr(order, "first_contact_due_datetime", None)
         if first is not None and order.workflow_state not in ("contacted", "closed", "callback_done", "archived"):
-            lines.append(f"承办部门将在1个工作日内（{_when(first)} 前）与您联系；")
+            lines.append(f"承办部门将在1个工作日内（{beijing_time(first)} 前）与您联系；")
         if order.expected_datetime is not None:
-            lines.append(f"办结时限：{_when(order.expected_datetime)} 前（一般问题5个工作日，复杂问题最长15个工作日）。")
+            lines.append(f"办结时限：{beijing_time(order.expected_datetime)} 前（一般问题5个工作日，复杂问题最长15个工作日）。")
     lines.append("您可以随时发送“查询工单”加工单号了解进度。")
     return "".join(lines)

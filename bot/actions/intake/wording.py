@@ -1,11 +1,12 @@
 """The intake form's Chinese wording: prompts, re-prompts, the confirmation summary."""
 from __future__ import annotations
 
+from bot.actions.intake.contacts import mask_contacts
 from bot.actions.intake.forms import APPEAL_LABELS, FIELD_LABELS, AppealType, Field
 from bot.actions.intake.session import IntakeSession
+from bot.actions.intake.submit import strip_contact
 from bot.actions.replies import Reply
-from nlu.extract import mask_id, mask_phone
-from nlu.extract.idcard import extract_id_numbers
+from nlu.extract import mask_phone
 
 YES_NO_BUTTONS = [{"title": "是", "payload": "/affirm"}, {"title": "否", "payload": "/deny"}]
 CANCEL_BUTTON = {"title": "取消本次登记", "payload": "/cancel_intake"}
@@ -95,41 +96,20 @@ def start_ack(appeal: AppealType) -> str:
     }[appeal]
 
 
-def mask_text(text: str) -> str:
-    """The text with every ID number masked (phones inside free text are masked by the caller's summary)."""
-    for found in sorted(extract_id_numbers(text), key=lambda e: e.start, reverse=True):
-        text = text[: found.start] + mask_id(found.value) + text[found.end:]
-    return text
-
-
 def _yes_no(value: bool | None) -> str:
     return "是" if value else "否"
 
 
-def mask_all(text: str) -> str:
-    """The text with every ID number and phone number masked."""
-    from nlu.extract import extract_phones
-
-    text = mask_text(text)
-    for found in sorted(extract_phones(text), key=lambda e: e.start, reverse=True):
-        text = text[: found.start] + mask_phone(found.value) + text[found.end:]
-    return text
-
-
 def summary(session: IntakeSession) -> Reply:
     """The confirmation summary; phone and ID numbers masked."""
-    masked = mask_all
-
     appeal = session.appeal
     lines = ["请核对以下信息：", f"诉求类型：{APPEAL_LABELS[appeal] if appeal else '未确定'}"]
     for field in session.fields():
         label = FIELD_LABELS[field]
         if field is Field.DESCRIPTION:
-            from bot.actions.intake.submit import strip_contact
-
-            lines.append(f"{label}：{masked(strip_contact(session.description or ''))}")
+            lines.append(f"{label}：{mask_contacts(strip_contact(session.description or ''))}")
         elif field is Field.ADDRESS:
-            lines.append(f"{label}：{masked(session.address) if session.address else '未提供'}")
+            lines.append(f"{label}：{mask_contacts(session.address) if session.address else '未提供'}")
         elif field is Field.OCCURRED:
             lines.append(f"{label}：{session.occurred or '不详'}")
         elif field is Field.CATEGORY:
