@@ -6,7 +6,6 @@ provisional reference (临时受理号); the outbox creates the order exactly on
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Callable
