@@ -9,8 +9,6 @@ from rexian.config import Settings, load_config
 
 from .quiet import QuietHours
 
-DEV_DISPATCH_API_KEY = "rexian-dev-key"
-
 
 def _url(host: str, port: int) -> str:
     host = "127.0.0.1" if host in ("0.0.0.0", "") else host
@@ -45,9 +43,9 @@ class CallbackConfig:
         return cls(
             store_url=cb.store_url,
             dispatch_url=str(s.dispatch.url),
-            dispatch_api_key=s.dispatch.api_key or DEV_DISPATCH_API_KEY,
+            dispatch_api_key=s.dispatch.effective_api_key,
             rasa_url=str(s.rasa.url),
-            rasa_token=s.rasa.api_token,
+            rasa_token=s.rasa.effective_api_token,
             push_urls={"webchat": _url(s.webchat.host, s.webchat.port),
                        "telegram": _url(s.telegram.host, s.telegram.port)},
             push_token=cb.push_token,

@@ -16,7 +16,9 @@ from urllib.parse import quote
 
 import httpx
 
-DEV_RASA_TOKEN = "rexian-dev-rasa-token"  # development only; production sets rasa.api_token
+from rexian.config import DEV_RASA_API_TOKEN
+
+DEV_RASA_TOKEN = DEV_RASA_API_TOKEN  # development only; production sets rasa.api_token
 SURVEY_INTENT = "start_survey"
 SURVEY_ENTITY = "survey_order"
 COLLECTING_OUTPUT_CHANNEL = "collector"

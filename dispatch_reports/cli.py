@@ -24,7 +24,6 @@ from .seed import CST, SeedError, plan_orders, private_backend, seed
 from .table import render, render_weeks
 
 DEFAULT_WEEKS = 8
-DEV_API_KEY = "rexian-dev-key"
 
 
 def _date(text: str) -> dt.date:
@@ -74,7 +73,7 @@ def _backend(args: argparse.Namespace) -> tuple[str, str]:
     from rexian.config import load_config
 
     settings = load_config().dispatch
-    return args.url or settings.url, args.api_key or settings.api_key or DEV_API_KEY
+    return args.url or settings.url, args.api_key or settings.effective_api_key
 
 
 def cmd_report(args: argparse.Namespace) -> int:

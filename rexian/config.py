@@ -16,6 +16,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dispatch_backend.settings import DEV_API_KEY as DEV_DISPATCH_API_KEY
+
+#: Development-only token of Rasa's HTTP API (production sets rasa.api_token / REXIAN_RASA_API_TOKEN).
+DEV_RASA_API_TOKEN = "rexian-dev-rasa-token"
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE_ENV = "REXIAN_CONFIG"
 ENV_PREFIX = "REXIAN_"
@@ -65,6 +70,10 @@ class _HttpService(_Section):
 class RasaSettings(_HttpService):
     port: int = 5005
     api_token: str = ""  # Rasa's HTTP API token (--auth-token) for triggering surveys; empty = development token
+
+    @property
+    def effective_api_token(self) -> str:
+        return self.api_token or DEV_RASA_API_TOKEN
 
 
 class ServerSettings(_Section):
@@ -125,6 +134,11 @@ class DispatchSettings(_HttpService):
     outbox: Path = Path("var/dispatch_outbox.sqlite3")  # creations waiting for an unreachable backend
     timeout: float = 5.0    # seconds per HTTP call
     retries: int = 2        # retries on network errors and 5xx before the outbox takes over
+
+    @property
+    def effective_api_key(self) -> str:
+        """The bot's key: the configured one, or the embedded backend's development key."""
+        return self.api_key or DEV_DISPATCH_API_KEY
 
 
 class IntakeSettings(_Section):

@@ -25,7 +25,6 @@ from rexian.config import PROJECT_ROOT, Settings, load_config
 
 logger = logging.getLogger(__name__)
 
-DEV_RASA_API_TOKEN = "rexian-dev-rasa-token"  # development only: set rasa.api_token (REXIAN_RASA_API_TOKEN)
 RASA_INPUTS = ("bot/config.yml", "bot/domain.yml", "bot/data", "nlu/dicts", "requirements/rasa-constraints.txt")
 
 
@@ -209,7 +208,7 @@ class Stack:
             [str(rasa_venv() / "bin" / "rasa"), "run", "--model", str(self.model), "--endpoints", str(endpoints),
              "--credentials", "bot/credentials.yml", "--interface", s.rasa.host, "--port", str(s.rasa.port),
              # The HTTP API lets the callbacks scheduler start surveys (trigger_intent); it needs the token.
-             "--enable-api", "--auth-token", s.rasa.api_token or DEV_RASA_API_TOKEN],
+             "--enable-api", "--auth-token", s.rasa.effective_api_token],
             f"http://{s.rasa.host}:{s.rasa.port}/", rasa_env(),
         ))
         services.append(Service("webchat", [sys.executable, "-m", "connectors.webchat"],

@@ -32,15 +32,12 @@ def feedback_log() -> FeedbackLog:
     return FeedbackLog(settings.kb.feedback_db, salt=settings.kb.salt or None)
 
 
-DEV_DISPATCH_API_KEY = "rexian-dev-key"  # the embedded backend's development key (see dispatch_backend.settings)
-
-
 @lru_cache(maxsize=1)
 def dispatch_client():  # type: ignore[no-untyped-def]
     from dispatch_client import DispatchClient
 
     settings = load_config().dispatch
-    return DispatchClient(settings.url, api_key=settings.api_key or DEV_DISPATCH_API_KEY,
+    return DispatchClient(settings.url, api_key=settings.effective_api_key,
                           timeout=settings.timeout, retries=settings.retries)
 
 
