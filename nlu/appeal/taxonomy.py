@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from dispatch_backend.catalog import Catalog
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "dispatch_backend" / "config"
 
@@ -41,24 +41,17 @@ class Taxonomy:
         return None
 
 
-def _read(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-
 @functools.lru_cache(maxsize=4)
 def load_taxonomy(config_dir: Path = CONFIG_DIR) -> Taxonomy:
-    """Leaves of ``routing.yml`` with department names and service keywords (``services.yml``)."""
-    routing = _read(config_dir / "routing.yml")
-    departments = {code: str(d.get("name", code)) for code, d in (_read(config_dir / "departments.yml").get("departments") or {}).items()}
+    """Leaves of ``routing.yml`` with department names and service keywords (``services.yml``), read through the
+    dispatch backend's own :class:`~dispatch_backend.catalog.Catalog` (which also checks the files agree)."""
+    catalog = Catalog.load(config_dir)
+    departments = {code: d.name for code, d in catalog.departments.items()}
     keywords: dict[str, list[str]] = {}
-    for service in _read(config_dir / "services.yml").get("services") or []:
-        category = service.get("category")
-        if category:
-            keywords.setdefault(category, []).extend(str(k) for k in service.get("keywords") or [])
+    for service in catalog.services.values():
+        keywords.setdefault(service.category, []).extend(service.keywords)
     leaves: dict[str, Leaf] = {}
-    for l1, level2 in (routing.get("categories") or {}).items():
-        for l2, level3 in (level2 or {}).items():
-            for l3, dept in (level3 or {}).items():
-                path = f"{l1}/{l2}/{l3}"
-                leaves[path] = Leaf(path, l1, l2, l3, str(dept), departments.get(str(dept), str(dept)), tuple(dict.fromkeys(keywords.get(path, []))))
-    return Taxonomy(leaves, departments, str(routing.get("default_department", "")))
+    for path, dept in catalog.routes.items():
+        l1, l2, l3 = path.split("/")
+        leaves[path] = Leaf(path, l1, l2, l3, dept, departments.get(dept, dept), tuple(dict.fromkeys(keywords.get(path, []))))
+    return Taxonomy(leaves, departments, catalog.default_department)
