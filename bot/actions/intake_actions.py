@@ -19,6 +19,7 @@ from bot.actions.intake.machine import TurnResult
 from bot.actions.intake.session import IntakeSession
 from bot.actions.intake.submit import submission_text
 from bot.actions.runtime import intake_machine, status_lookup, work_order_submitter
+from bot.actions.slot_state import form_ended
 from dispatch_client import DispatchAPIError
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ class ValidateIntakeForm(Action):
 
     @staticmethod
     def _end() -> list[EventType]:
-        return [SlotSet("intake_state", None), SlotSet("intake_reply", None), SlotSet("requested_slot", None)]
+        return form_ended("intake_state", "intake_reply")
 
     def _submit(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: IntakeSession) -> list[EventType]:
         channel, channel_user_id = channel_of(tracker)

@@ -13,9 +13,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.intake.status import find_reference
 from bot.actions.intake.contacts import beijing_time, mask_contacts
+from bot.actions.intake.status import find_reference
 from bot.actions.runtime import dispatch_client
+from bot.actions.slot_state import form_ended
 from bot.actions.survey.machine import UNSATISFIED, SurveyMachine, SurveySession, invitation
 from dispatch_client import ConflictError, DispatchAPIError, DispatchUnavailable, NotFoundError
 
@@ -89,7 +90,7 @@ class ValidateSurveyForm(Action):
 
     @staticmethod
     def _end() -> list[EventType]:
-        return [SlotSet("survey_state", None), SlotSet("survey_reply", None), SlotSet("requested_slot", None)]
+        return form_ended("survey_state", "survey_reply")
 
 
 def record(session: SurveySession) -> str:

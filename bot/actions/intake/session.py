@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.actions.intake.forms import FORMS, OPTIONAL, AppealType, Field
+from bot.actions.slot_state import SlotState
 
 STAGE_APPEAL = "appeal"      # asking which kind of request this is
 STAGE_COLLECT = "collect"    # filling the form's fields
@@ -14,7 +15,7 @@ STAGE_CHOOSE_FIX = "choose_fix"  # the citizen said "修改" without saying what
 
 
 @dataclass
-class IntakeSession:
+class IntakeSession(SlotState):
     """Everything the bot knows about the request being taken."""
 
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -74,12 +75,3 @@ class IntakeSession:
     def missing(self) -> list[Field]:
         return [f for f in self.fields() if not self.is_filled(f)]
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "IntakeSession | None":
-        if not data:
-            return None
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)

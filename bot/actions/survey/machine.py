@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 from bot.actions.intake.understand import compact, is_cancel
 from bot.actions.replies import Reply
+from bot.actions.slot_state import SlotState
 
 SATISFIED, BASIC, UNSATISFIED = "满意", "基本满意", "不满意"
 
@@ -61,7 +61,7 @@ def parse_satisfaction(text: str) -> str | None:
 
 
 @dataclass
-class SurveySession:
+class SurveySession(SlotState):
     service_request_id: str
     stage: str = ASK_RESOLVED
     resolved: bool | None = None
@@ -69,15 +69,6 @@ class SurveySession:
     reason: str = ""
     comment: str = ""
     attempts: dict[str, int] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "SurveySession | None":
-        if not data:
-            return None
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
     @property
     def needs_review(self) -> bool:
