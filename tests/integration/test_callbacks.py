@@ -281,19 +281,17 @@ def test_invites_once_after_delay_and_quiet_hours(backend, config, fake_rasa, co
     assert survey.due_at == bj(3, 12, 0)  # next attempt after retry_minutes
 
 
-def test_two_schedulers_on_one_store_invite_each_closure_once(backend, config, fake_rasa, connector) -> None:
-    orders = [closed_order(backend, bj(4, 9, 0)) for _ in range(6)]
-    clock = Clock(bj(4, 10, 0))
-    schedulers = [Scheduler(config, now=clock), Scheduler(config, now=clock)]
-    barrier = threading.Barrier(2)
+def run_side_by_side(schedulers: list[Scheduler], rounds: int) -> list[BaseException]:
+    """Run the schedulers in threads released together, ``rounds`` rounds each; close them; return any errors."""
+    barrier = threading.Barrier(len(schedulers))
     errors: list[BaseException] = []
 
     def work(scheduler: Scheduler) -> None:
         try:
             barrier.wait()
-            for _ in range(3):
+            for _ in range(rounds):
                 scheduler.run_once()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # noqa: BLE001 - returned to the test
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(s,)) for s in schedulers]
@@ -303,7 +301,13 @@ def test_two_schedulers_on_one_store_invite_each_closure_once(backend, config, f
         t.join()
     for s in schedulers:
         s.close()
-    assert errors == []
+    return errors
+
+
+def test_two_schedulers_on_one_store_invite_each_closure_once(backend, config, fake_rasa, connector) -> None:
+    orders = [closed_order(backend, bj(4, 9, 0)) for _ in range(6)]
+    clock = Clock(bj(4, 10, 0))
+    assert run_side_by_side([Scheduler(config, now=clock), Scheduler(config, now=clock)], rounds=3) == []
     for order_id, recipient in orders:
         assert fake_rasa.triggered(recipient) == 1, order_id
         assert len(connector.pushed(recipient)) == 1, order_id
@@ -545,21 +549,7 @@ def test_postgres_store_two_schedulers(backend, fake_rasa, connector, pg_store_u
     config = make_config(pg_store_url, backend, fake_rasa, connector)
     orders = [closed_order(backend, bj(20, 9, 0)) for _ in range(4)]
     clock = Clock(bj(20, 10, 0))
-    schedulers = [Scheduler(config, now=clock), Scheduler(config, now=clock)]
-    barrier = threading.Barrier(2)
-
-    def work(scheduler: Scheduler) -> None:
-        barrier.wait()
-        scheduler.run_once()
-        scheduler.run_once()
-
-    threads = [threading.Thread(target=work, args=(s,)) for s in schedulers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for s in schedulers:
-        s.close()
+    assert run_side_by_side([Scheduler(config, now=clock), Scheduler(config, now=clock)], rounds=2) == []
     for order_id, recipient in orders:
         assert fake_rasa.triggered(recipient) == 1
         assert survey_of(pg_store_url, order_id).state is SurveyState.INVITED
