@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 
 from dispatch_backend.launcher import BackendProcess, free_port
-from dispatch_backend.launcher import start_backend as launch
 from dispatch_client import DispatchClient
+from tests.backend import start_test_backend
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "test-bot-key"
@@ -36,15 +36,8 @@ DEPT_KEYS = {
 
 def start_backend(db_url: str, port: int, log_path: Path, webhook_url: str = "") -> BackendProcess:
     """Start the backend with the test settings (test clock on, sweeper off)."""
-    env = {
-        "REXIAN_DISPATCH_API_KEY": API_KEY,
-        "REXIAN_DISPATCH_TEST_CLOCK": "1",
-        "REXIAN_DISPATCH_SWEEP_SECONDS": "0",
-        "REXIAN_DISPATCH_WEBHOOK_URLS": webhook_url,
-        "REXIAN_DISPATCH_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "REXIAN_DISPATCH_CONFIG_DIR": str(PROJECT_ROOT / "dispatch_backend" / "config"),
-    }
-    return launch(db_url, port, log_path, env)
+    return start_test_backend(db_url, port, log_path, api_key=API_KEY, webhook_url=webhook_url,
+                              webhook_secret=WEBHOOK_SECRET)
 
 
 @dataclass

@@ -25,9 +25,10 @@ import sqlalchemy as sa
 from callbacks import CallbackConfig, QuietHours, ResultQueue, Scheduler, SurveyState, SurveyStore, run_once
 from callbacks.db import metadata
 from connectors.push import PUSH_TOKEN_HEADER
-from dispatch_backend.launcher import BackendProcess, free_port, start_backend
+from dispatch_backend.launcher import BackendProcess, free_port
 from dispatch_client import DispatchClient, NewServiceRequest
 from rexian.config import PROJECT_ROOT
+from tests.backend import start_test_backend
 
 API_KEY = "test-bot-key"
 GONGAN_KEY = "dev-dept-gongan"  # dispatch_backend/config/departments.yml (development key)
@@ -165,10 +166,8 @@ def connector() -> Iterator[FakeConnector]:
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
     """The real backend (``python -m dispatch_backend``) on a free port with a fresh SQLite file."""
     tmp = tmp_path_factory.mktemp("callbacks_backend")
-    env = {"REXIAN_DISPATCH_API_KEY": API_KEY, "REXIAN_DISPATCH_TEST_CLOCK": "1",
-           "REXIAN_DISPATCH_SWEEP_SECONDS": "0",
-           "REXIAN_DISPATCH_CONFIG_DIR": str(PROJECT_ROOT / "dispatch_backend" / "config")}
-    process = start_backend(f"sqlite:///{tmp / 'dispatch.sqlite3'}", free_port(), tmp / "backend.log", env)
+    process = start_test_backend(f"sqlite:///{tmp / 'dispatch.sqlite3'}", free_port(), tmp / "backend.log",
+                                 api_key=API_KEY)
     yield process
     process.stop()
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -108,8 +109,6 @@ np.save(sys.argv[1], get_embedder('e5').embed_queries(['居住证怎么办理？
 
 def test_e5_vectors_do_not_depend_on_thread_count(tmp_path: Path) -> None:
     # An index built with one setting is searched with another: the vectors must be the same.
-    import os
-
     out = {}
     for setting in ("1", "2"):
         path = tmp_path / f"v{setting}.npy"
