@@ -35,6 +35,10 @@ logger = logging.getLogger(__name__)
 __all__ = ["AsyncDispatchClient", "DispatchClient", "new_idempotency_key"]
 
 
+_RETRY = object()
+"""Returned by :meth:`_Retrying._settle` when the call should be tried again."""
+
+
 class _Retrying:
     """Retry bookkeeping shared by both clients."""
 
@@ -52,6 +56,32 @@ class _Retrying:
     @staticmethod
     def _unavailable(call: Call, last: Exception | None) -> DispatchUnavailable:
         return DispatchUnavailable(f"派单后台暂时无法访问（{call.method} {call.path}）：{last}")
+
+    def _settle(self, call: Call, attempt: int, response: httpx.Response | None,
+                error: httpx.TransportError | None) -> Any:
+        """What one attempt means: the parsed body, or :data:`_RETRY` when another attempt may help.
+
+        Raises the backend's error for a 4xx answer and :class:`DispatchUnavailable` when no attempt is left, or
+        when retrying is unsafe (a non-idempotent call that may have reached the backend).
+        """
+        if error is not None:
+            if not call.retry_after(error):
+                raise self._unavailable(call, error) from error
+            last: Exception = error
+            self._log(call, type(error).__name__, attempt)
+        else:
+            assert response is not None
+            if response.status_code < 400:
+                return call.parse(response.json())
+            last = error_of(response)
+            if response.status_code < 500:
+                raise last
+            if not call.idempotent:
+                raise self._unavailable(call, last) from last
+            self._log(call, f"HTTP {response.status_code}", attempt)
+        if attempt >= self.retries:
+            raise self._unavailable(call, last) from last
+        return _RETRY
 
 
 class DispatchClient(_Retrying):
@@ -77,27 +107,17 @@ class DispatchClient(_Retrying):
         self.close()
 
     def _run(self, call: Call) -> Any:
-        last: Exception | None = None
-        for attempt in range(self.retries + 1):
+        attempt = 0
+        while True:
             try:
-                response = self._http.request(call.method, call.path, **call.request_kwargs())
+                response, error = self._http.request(call.method, call.path, **call.request_kwargs()), None
             except httpx.TransportError as exc:
-                last = exc
-                if not call.retry_after(exc):
-                    break
-                self._log(call, type(exc).__name__, attempt)
-            else:
-                if response.status_code < 400:
-                    return call.parse(response.json())
-                last = error_of(response)
-                if response.status_code < 500:
-                    raise last
-                if not call.idempotent:
-                    break
-                self._log(call, f"HTTP {response.status_code}", attempt)
-            if attempt < self.retries:
-                self._sleep(self._delay(attempt))
-        raise self._unavailable(call, last) from last
+                response, error = None, exc
+            outcome = self._settle(call, attempt, response, error)
+            if outcome is not _RETRY:
+                return outcome
+            self._sleep(self._delay(attempt))
+            attempt += 1
 
     # GeoReport
     def discovery(self) -> dict[str, Any]:
@@ -192,27 +212,17 @@ class AsyncDispatchClient(_Retrying):
         await self.aclose()
 
     async def _run(self, call: Call) -> Any:
-        last: Exception | None = None
-        for attempt in range(self.retries + 1):
+        attempt = 0
+        while True:
             try:
-                response = await self._http.request(call.method, call.path, **call.request_kwargs())
+                response, error = await self._http.request(call.method, call.path, **call.request_kwargs()), None
             except httpx.TransportError as exc:
-                last = exc
-                if not call.retry_after(exc):
-                    break
-                self._log(call, type(exc).__name__, attempt)
-            else:
-                if response.status_code < 400:
-                    return call.parse(response.json())
-                last = error_of(response)
-                if response.status_code < 500:
-                    raise last
-                if not call.idempotent:
-                    break
-                self._log(call, f"HTTP {response.status_code}", attempt)
-            if attempt < self.retries:
-                await self._sleep(self._delay(attempt))
-        raise self._unavailable(call, last) from last
+                response, error = None, exc
+            outcome = self._settle(call, attempt, response, error)
+            if outcome is not _RETRY:
+                return outcome
+            await self._sleep(self._delay(attempt))
+            attempt += 1
 
     async def discovery(self) -> dict[str, Any]:
         return await self._run(calls.discovery())

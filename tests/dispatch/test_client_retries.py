@@ -93,3 +93,12 @@ def test_async_client_has_the_same_retry_rules() -> None:
 
     assert asyncio.run(scenario()) == "1"
     assert len(seen) == 2 and seen[0].headers["Idempotency-Key"] == seen[1].headers["Idempotency-Key"]
+
+
+def test_backoff_doubles_and_there_is_no_wait_after_the_last_attempt() -> None:
+    waits: list[float] = []
+    client = DispatchClient("http://backend.test", "k", retries=3, backoff=0.5,
+                            transport=httpx.MockTransport(lambda _r: httpx.Response(503)), sleep=waits.append)
+    with pytest.raises(DispatchUnavailable):
+        client.get("1")
+    assert waits == [0.5, 1.0, 2.0]
