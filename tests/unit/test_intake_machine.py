@@ -173,6 +173,22 @@ def test_unsure_category_is_chosen_by_number() -> None:
     assert result.session.category == "城乡建设与管理/噪音扰民/建筑施工噪音"
 
 
+def test_far_fetched_runners_up_are_not_offered() -> None:
+    class OneLikely(FakeServices):
+        def suggest_categories(self, text: str) -> list[dict[str, Any]]:
+            first, second, third = super().suggest_categories(text)
+            return [first, {**second, "score": 0.1}, {**third, "score": 0.02}]
+
+    machine = IntakeMachine(OneLikely(category_score=0.2))
+    session = machine.start("建国路88号楼下每天晚上很吵").session
+    assert session.category is None
+    assert [c["score"] for c in session.category_candidates] == [0.2, 0.1]  # 0.02 is not worth offering
+    _, session = run(machine, session, "昨天晚上")
+    assert session.pending == Field.CATEGORY.value
+    result = machine.handle(session, "3")  # the last option is now 都不是
+    assert result.session.category == ""
+
+
 def test_anonymous_request_in_free_text() -> None:
     machine = IntakeMachine(FakeServices())
     session = machine.start("举报建国路88号有人违章搭建，我要求匿名").session

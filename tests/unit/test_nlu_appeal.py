@@ -62,6 +62,23 @@ def test_water_outage_routes_to_the_water_company(clf) -> None:
     assert clf.suggest_categories("我们楼从昨天开始一直没水，什么时候恢复供水", k=1)[0].department == "water"
 
 
+@pytest.mark.parametrize(
+    ("text", "path", "department"),
+    [  # common 12345 complaints beyond the government-service areas (written for this test, not seed lines)
+        ("我们楼下那家烤肉店的排风口正对着居民窗户，一开火屋里全是油烟味", "环境保护/大气污染/餐饮油烟", "chengguan"),
+        ("小区门口晚上有人支着炉子烤串，炭火的烟飘满整条街", "城乡建设与管理/市容环卫/露天烧烤", "chengguan"),
+        ("入冬一个星期了家里暖气还是冰凉的，屋里只有十二度", "公用事业/供热/供暖问题", "heat"),
+        ("我们单元的电梯又停了，今天早上还困了两个人在里面", "城乡建设与管理/物业管理/电梯故障", "scjg"),
+        ("楼道里停满了电动车还拉着线充电，安全出口也被杂物堵着", "安全生产/消防安全/消防通道与消防隐患", "xiaofang"),
+        ("网约车司机故意绕远路，比平时多收了我四十块钱", "交通运输/出租汽车/出租车与网约车", "jiaotong"),
+    ],
+)
+def test_common_complaints_route_to_their_leaf(clf, text: str, path: str, department: str) -> None:
+    suggestions = clf.suggest_categories(text, k=3)
+    assert path in [s.path for s in suggestions], suggestions
+    assert next(s for s in suggestions if s.path == path).department == department
+
+
 def _write_jsonl(path: Path, rows: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path

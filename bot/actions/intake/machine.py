@@ -36,9 +36,19 @@ MIN_DESCRIPTION_CHARS = 6   # fewer meaningful characters is not a description
 CATEGORY_AUTO_SCORE = 0.5   # a top category scoring at least this is taken without asking
 CATEGORY_AUTO_MARGIN = 0.15  # ... or leading the runner-up by this much (and scoring at least CATEGORY_MIN_SCORE)
 CATEGORY_MIN_SCORE = 0.25
+CATEGORY_OFFER_MIN = 0.05   # a runner-up is offered as an option only when it scores at least this
+CATEGORY_OFFER_RATIO = 0.2  # ... and at least this share of the top score (no far-fetched options)
 CATCH_ALL_DEPARTMENT = "rexian_center"  # the hotline centre: orders nobody else takes, dispatched by hand
 ADDRESS_HINT = re.compile(r"(路|街|道|巷|弄|胡同|号|小区|社区|村|镇|乡|区|县|市|楼|栋|幢|单元|广场|公园|医院|学校|"
                           r"门口|附近|对面|旁边|路口|站|场|大厦|中心|花园|苑|府|城|湾|庄|里)")
+
+
+def _plausible(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The best candidate and the runners-up close enough to it to be worth offering to the citizen."""
+    if not candidates:
+        return []
+    floor = max(CATEGORY_OFFER_MIN, candidates[0]["score"] * CATEGORY_OFFER_RATIO)
+    return candidates[:1] + [c for c in candidates[1:] if c["score"] >= floor]
 
 
 class IntakeServices(Protocol):
@@ -386,7 +396,7 @@ class IntakeMachine:
         # hotline centre's catch-all leaf is what "都不是" gives, so it is never offered as a guess.
         candidates = [c for c in self.services.suggest_categories(_category_text(session))
                       if c.get("department") != CATCH_ALL_DEPARTMENT]
-        session.category_candidates = candidates[:3]
+        session.category_candidates = _plausible(candidates)[:3]
         if not candidates:
             session.category = ""
             return
