@@ -9,7 +9,7 @@ import pytest
 from bot.actions.intake.forms import AppealType, Field
 from bot.actions.intake.machine import IntakeMachine
 from bot.actions.intake.session import STAGE_APPEAL, STAGE_CONFIRM, IntakeSession
-from bot.actions.intake.understand import has_content, is_cancel, parse_correction, yes_no
+from bot.actions.intake.understand import has_content, is_cancel, parse_correction, strip_intro, yes_no
 
 
 class FakeServices:
@@ -255,6 +255,32 @@ def test_phone_and_id_numbers_leave_the_description_but_stay_in_their_fields() -
     request = build_request(session, "rexian", channel="webchat", channel_user_id="web:x")
     assert "13812345678" not in request.description and "11010519491231002X" not in request.description
     assert request.phone == "13812345678" and "烧烤店" in request.description
+
+
+@pytest.mark.parametrize(
+    ("first_message", "description"),
+    [
+        ("建国路88号楼下烧烤店每天晚上吵到两点，我电话13812345678，我姓王", "建国路88号楼下烧烤店每天晚上吵到两点"),
+        ("我叫张伟，建国路88号楼下饭店油烟很大", "建国路88号楼下饭店油烟很大"),
+        ("本人李女士。建国路88号的电梯坏了三天了", "建国路88号的电梯坏了三天了"),
+        ("我是王先生的邻居，建国路88号他家的狗天天叫", "我是王先生的邻居，建国路88号他家的狗天天叫"),
+        ("我是外卖员，今天在建国路88号被车撞了", "我是外卖员，今天在建国路88号被车撞了"),
+    ],
+)
+def test_the_name_given_leaves_the_description_but_third_parties_stay(first_message: str, description: str) -> None:
+    from bot.actions.intake.submit import build_request
+
+    machine = IntakeMachine(FakeServices())
+    session = machine.start(first_message).session
+    request = build_request(session, "rexian", channel="webchat", channel_user_id="web:x")
+    # an anonymous order hides the name from departments, so the free text must not carry it either
+    assert request.description.split("\n")[0] == description  # the confirmation summary shows the same text
+
+
+@pytest.mark.parametrize("text", ["我们小区门口天天有人摆摊到半夜", "我家楼上漏水好几天了", "我是外卖员，今天在路口被车撞了"])
+def test_a_message_that_starts_with_wo_keeps_it(text: str) -> None:
+    assert strip_intro(text) == text
+    assert strip_intro("你好，我要投诉，" + text) == text
 
 
 def test_every_time_mention_is_kept() -> None:

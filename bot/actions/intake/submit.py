@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.actions.intake.contacts import beijing_time, remove_contacts
+from bot.actions.intake.contacts import beijing_time, remove_contacts, remove_self_introductions
 from bot.actions.intake.session import IntakeSession
 from dispatch_client import DispatchAPIError, DispatchClient, DispatchUnavailable, NewServiceRequest, Outbox
 from dispatch_client.models import ServiceDefinition, ServiceInfo, ServiceRequest
@@ -101,7 +101,7 @@ def build_request(session: IntakeSession, service_code: str, *, channel: str, ch
 def strip_contact(text: str) -> str:
     """The description without phone and ID numbers (they travel in the order's contact fields, which an
     anonymous order hides from departments; in the free text they would not be hidden)."""
-    return remove_contacts(text.strip()).strip(" ，,；;") or "（市民未详细说明）"
+    return remove_self_introductions(remove_contacts(text.strip())).strip(" ，,；;") or "（市民未详细说明）"
 
 
 class WorkOrderSubmitter:

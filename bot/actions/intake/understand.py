@@ -180,7 +180,7 @@ def parse_appeal_choice(text: str) -> AppealType | None:
 
 _INTRO = re.compile(
     r"^(你好|您好|喂|在吗|请问)?[，,。！!\s]*"
-    r"(我(要|想|需要|准备)?(来)?(投诉|举报|反映|反应|求助|提|给你们提|提个|提一个)?(一下|一个|个)?"
+    r"(我(要|想|需要|准备)?(来)?(投诉|举报|反映|反应|求助|提建议|提意见|提个|提一个|提一下|给你们提)(一下|一个|个)?"
     r"(问题|情况|事情|事|建议|意见)?)?"
     r"[，,。：:！!\s]*"
 )
@@ -190,7 +190,10 @@ _CONTENTLESS = re.compile(r"^(我?(要|想|需要)?(投诉|举报|反映|反应|
 
 
 def strip_intro(text: str) -> str:
-    """The message without a leading "你好，我要投诉，" so the work order starts with what happened."""
+    """The message without a leading "你好，我要投诉，" so the work order starts with what happened.
+
+    Only a greeting and an announced intent go ("我要投诉", "我想反映个问题"); a sentence that merely starts with 我
+    ("我们小区…", "我家楼上…", "我是外卖员…") is the citizen's own account and is kept whole."""
     t = text.strip()
     m = _INTRO.match(t)
     rest = t[m.end():] if m else t
