@@ -283,6 +283,20 @@ def test_a_message_that_starts_with_wo_keeps_it(text: str) -> None:
     assert strip_intro("你好，我要投诉，" + text) == text
 
 
+@pytest.mark.parametrize("appeal", [AppealType.HELP, AppealType.COMPLAINT])
+def test_baomi_at_the_summary_sets_confidentiality_and_does_not_submit(appeal: AppealType) -> None:
+    machine = IntakeMachine(FakeServices(appeal=appeal))
+    session = machine.start("朝阳区建国路88号楼下烧烤店从上周三开始每天晚上吵到两点，我姓王，电话13812345678").session
+    result, session = run(machine, session, "需要", "不用保密") if appeal is AppealType.COMPLAINT \
+        else run(machine, session, "需要")
+    assert session.stage == STAGE_CONFIRM and not session.anonymous
+    result = machine.handle(session, "保密")
+    assert not result.submit and result.session.anonymous is True
+    assert "保密" in texts(result) and "是否保密：是" in texts(result)
+    result = machine.handle(result.session, "确认")
+    assert result.submit and result.session.anonymous is True
+
+
 def test_every_time_mention_is_kept() -> None:
     machine = IntakeMachine(FakeServices())
     session = machine.start("建国路88号的烧烤店每天晚上吵到凌晨两点，从上周三开始的").session

@@ -184,6 +184,10 @@ class IntakeMachine:
         return self._begin(session, appeal, 1.0)
 
     def _handle_confirm(self, session: IntakeSession, text: str) -> TurnResult:
+        private = understand.anonymity_request(text)
+        if private is not None:  # "保密" here sets confidentiality; it does not submit
+            session.anonymous = private
+            return TurnResult([Reply(wording.anonymity_set(private)), wording.summary(session)], session)
         answer = understand.yes_no(text)
         if answer is True:
             return TurnResult([], session, submit=True)

@@ -106,6 +106,24 @@ def yes_no(text: str) -> bool | None:
     return None
 
 
+_PRIVATE = ("保密", "匿名", "请保密", "要保密", "需要保密", "帮我保密", "我要匿名", "要匿名", "匿名处理", "保密处理",
+            "请匿名", "信息保密", "个人信息保密")
+_PUBLIC = ("不保密", "不用保密", "不需要保密", "不匿名", "不用匿名", "公开", "可以公开", "不用保密了")
+
+
+def anonymity_request(text: str) -> bool | None:
+    """True when the message only asks for confidentiality ("保密", "匿名处理"), False when it waives it, else None.
+
+    At the confirmation step "保密" answers what the citizen wants done with their details; it is no "yes, submit".
+    """
+    c = compact(text)
+    if c in _PRIVATE:
+        return True
+    if c in _PUBLIC:
+        return False
+    return None
+
+
 def is_skip(text: str) -> bool:
     c = compact(text)
     return bool(c) and len(c) <= 8 and any(c == w or c.startswith(w) for w in _SKIP)

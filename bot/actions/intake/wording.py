@@ -126,11 +126,19 @@ def summary(session: IntakeSession) -> Reply:
             lines.append(f"{label}：{_yes_no(session.callback_consent)}")
         elif field is Field.ANONYMOUS:
             lines.append(f"{label}：{_yes_no(session.anonymous)}")
+    if session.anonymous and Field.ANONYMOUS not in session.fields():  # asked for without being asked
+        lines.append(f"{FIELD_LABELS[Field.ANONYMOUS]}：是")
     if session.photos:
         lines.append(f"照片：{len(session.photos)} 张")
     lines.append("信息无误请回复“确认”；需要修改请直接说，例如“地址改成…”“电话改成…”；不办了请回复“取消”。")
     buttons = [{"title": "确认提交", "payload": "/affirm"}, {"title": "修改", "payload": "/deny"}, CANCEL_BUTTON]
     return Reply("\n".join(lines), buttons)
+
+
+def anonymity_set(private: bool) -> str:
+    if private:
+        return "好的，将对您的个人信息保密，承办部门看不到您的姓名和电话。"
+    return "好的，不对您的个人信息保密。"
 
 
 def choose_fix(session: IntakeSession) -> Reply:
