@@ -1,12 +1,15 @@
 """Tables of the callback store (SQLite or PostgreSQL by URL) and the engine factory.
 
-Times are stored as naive UTC. The schema is created on first use (``metadata.create_all``); it has no migrations
+Times are stored as naive UTC. The schema is created on first use (:func:`create_tables`, safe when several processes
+start together); it has no migrations
 yet, so a later change of these tables needs one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -93,10 +96,26 @@ def make_engine(url: str) -> Engine:
             cursor.close()
     else:
         engine = sa.create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
-    try:
-        metadata.create_all(engine)
-    except sa.exc.IntegrityError:   # two processes created the tables at the same moment (PostgreSQL)
-        metadata.create_all(engine)
-    except sa.exc.OperationalError:  # same race on SQLite ("table already exists")
-        metadata.create_all(engine)
+    create_tables(engine)
     return engine
+
+
+CREATE_ATTEMPTS = 10
+
+
+def create_tables(engine: Engine, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    """Create the missing tables, also when other processes do the same at the same moment.
+
+    Each table is checked and created on its own, so two schedulers starting together on a new store can each find
+    a table missing and then lose the race to create it ("table … already exists" on SQLite, a unique violation on
+    PostgreSQL). Every such loss means the other process made progress, so trying again (with the existence checks
+    repeated) soon finds everything there; an error that persists is raised after :data:`CREATE_ATTEMPTS` tries.
+    """
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            metadata.create_all(engine)
+            return
+        except (sa.exc.IntegrityError, sa.exc.OperationalError, sa.exc.ProgrammingError):
+            if attempt == CREATE_ATTEMPTS - 1:
+                raise
+            sleep(0.05 * (attempt + 1))

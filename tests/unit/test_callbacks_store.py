@@ -113,3 +113,61 @@ def test_cursor_round_trip(url: str) -> None:
     store.save_cursor("17", T0)
     store.save_cursor("42", T0)
     assert SurveyStore(url).cursor() == "42"
+
+
+def test_stores_opened_together_on_a_new_file_all_get_the_tables(tmp_path: Path) -> None:
+    """Schedulers starting at the same moment race to create the tables; none may crash (seen in CI)."""
+    import sqlalchemy as sa
+
+    from callbacks.db import make_engine, metadata
+
+    for round_ in range(10):
+        url = f"sqlite:///{tmp_path / f'race{round_}.sqlite3'}"
+        barrier = threading.Barrier(6)
+        errors: list[BaseException] = []
+
+        def open_store(url: str = url, barrier: threading.Barrier = barrier, errors: list = errors) -> None:
+            try:
+                barrier.wait()
+                make_engine(url).dispose()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_store) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        engine = sa.create_engine(url)
+        assert set(sa.inspect(engine).get_table_names()) == set(metadata.tables)
+        engine.dispose()
+
+
+def test_losing_the_create_race_is_retried_and_a_lasting_error_is_raised(tmp_path: Path, monkeypatch) -> None:
+    import sqlalchemy as sa
+
+    from callbacks import db
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    real_create = db.metadata.create_all
+    lost = [sa.exc.OperationalError("CREATE TABLE", {}, Exception("table callback_surveys already exists"))] * 3
+    waits: list[float] = []
+
+    def create_all(bind) -> None:  # type: ignore[no-untyped-def]
+        if lost:
+            raise lost.pop()
+        real_create(bind)
+
+    monkeypatch.setattr(db.metadata, "create_all", create_all)
+    db.create_tables(engine, sleep=waits.append)
+    assert len(waits) == 3 and set(sa.inspect(engine).get_table_names()) == set(db.metadata.tables)
+
+    def always_fails(bind) -> None:  # type: ignore[no-untyped-def]
+        raise sa.exc.OperationalError("CREATE TABLE", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(db.metadata, "create_all", always_fails)
+    waits.clear()
+    with pytest.raises(sa.exc.OperationalError):
+        db.create_tables(engine, sleep=waits.append)
+    assert len(waits) == db.CREATE_ATTEMPTS - 1
