@@ -1,8 +1,7 @@
 """Tables of the callback store (SQLite or PostgreSQL by URL) and the engine factory.
 
 Times are stored as naive UTC. The schema is created on first use (:func:`create_tables`, safe when several processes
-start together); it has no migrations
-yet, so a later change of these tables needs one.
+start together); it has no migrations yet, so a later change of these tables needs one.
 """
 
 from __future__ import annotations
