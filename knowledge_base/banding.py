@@ -6,8 +6,8 @@ numbers in ``docs/retrieval.md``) and are stored in ``knowledge_base/thresholds.
 
 * ANSWER — the best hit is at or above ``answer`` and leads every other returned hit by at least ``margin``;
 * DID_YOU_MEAN — the best hit is at or above ``suggest`` (up to three candidates, each at or above ``suggest``);
-* NO_MATCH — otherwise; the near misses (up to three hits within ``margin`` below ``suggest``) are kept for the
-  seat console, never to be shown to the citizen as answers.
+* NO_MATCH — otherwise; the closest hits at or above ``floor`` (up to three) are kept: the bot lists them as
+  "the closest the KB has" next to 登记 and 人工, never as an answer.
 """
 from __future__ import annotations
 
@@ -34,17 +34,22 @@ class Band(str, Enum):
 
 @dataclass
 class Thresholds:
-    """``answer`` > ``suggest``; ``margin`` is the lead over the runner-up needed to answer outright."""
+    """``answer`` > ``suggest`` > ``floor``; ``margin`` is the lead over the runner-up needed to answer outright."""
 
     answer: float
     suggest: float
     margin: float
+    floor: float | None = None  # None: ``suggest`` minus three margins
 
     def __post_init__(self) -> None:
         if self.suggest > self.answer:
             raise ValueError(f"suggest ({self.suggest}) must not exceed answer ({self.answer})")
         if self.margin < 0:
             raise ValueError("margin must be >= 0")
+        if self.floor is None:
+            self.floor = self.suggest - 3 * self.margin
+        if self.floor > self.suggest:
+            raise ValueError(f"floor ({self.floor}) must not exceed suggest ({self.suggest})")
 
 
 @dataclass
@@ -63,7 +68,9 @@ def load_thresholds(embedder_name: str, path: Path | None = None) -> Thresholds:
         entry = data.get("default")
         if entry is None:
             raise KeyError(f"thresholds.yaml has neither {embedder_name!r} nor a default entry")
-    return Thresholds(answer=float(entry["answer"]), suggest=float(entry["suggest"]), margin=float(entry["margin"]))
+    floor = entry.get("floor")
+    return Thresholds(answer=float(entry["answer"]), suggest=float(entry["suggest"]), margin=float(entry["margin"]),
+                      floor=None if floor is None else float(floor))
 
 
 def decide(hits: list[Hit], thresholds: Thresholds) -> BandDecision:
@@ -80,5 +87,6 @@ def decide(hits: list[Hit], thresholds: Thresholds) -> BandDecision:
         if hits[0] not in close:
             close.insert(0, hits[0])
         return BandDecision(Band.DID_YOU_MEAN, close[:SUGGESTIONS])
-    near = [h for h in hits if h.similarity >= thresholds.suggest - thresholds.margin]
+    floor = thresholds.floor if thresholds.floor is not None else thresholds.suggest
+    near = [h for h in hits if h.similarity >= floor]
     return BandDecision(Band.NO_MATCH, near[:SUGGESTIONS])

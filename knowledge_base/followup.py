@@ -34,7 +34,7 @@ FOLLOWUP_MARKERS: tuple[str, ...] = (
     "请问",
 )
 STRONG_MARKERS: tuple[str, ...] = ("那么", "那请问", "那我", "那", "还有", "另外", "再问一下", "再问下")
-MAX_SHORT_CHARS = 10  # a question this short without a service name is treated as a follow-up
+MAX_SHORT_CHARS = 14  # a question this short without a service name is treated as a follow-up
 MAX_MARKED_CHARS = 24  # a question starting with 那/还有 up to this length is treated as a follow-up
 
 # Where the subject of a standard question ends ("居住证|怎么办理", "办理护照|需要带什么材料").
@@ -48,6 +48,7 @@ ASPECT_WORDS: frozenset[str] = frozenset(
     材料 证件 证明 资料 照片 原件 复印件 条件 要求 资格 流程 手续 步骤 程序 地点 地址 哪里 哪儿 在哪 窗口 大厅
     时间 多久 多长时间 几天 时限 工作日 收费 费用 多少钱 免费 交钱 工本费 网上 线上 手机 app 小程序 预约 排队
     办理 申请 代办 委托 本人 异地 外地 加急 进度 查询 电话 怎么办 怎么样 准备 提交 需要 带 能办 办 可以
+    花钱 要钱 收钱 钱 价格 标准 限制 期限 时效 有效期 截止 有没有 能不能 可不可以 要不要 领取 领 拿 多少 几个月
     """.split()
 )
 _TRAILING_PARTICLES = ("的呢", "呢", "呀", "啊", "吧")
@@ -150,15 +151,20 @@ def substitute(query: str, previous: KBEntry, terms: set[str]) -> str | None:
     return None
 
 
-def new_topic_words(query: str, previous: KBEntry) -> list[str]:
-    """Words of a follow-up that are neither an aspect of a service (材料, 多久, 收费…) nor ``previous``'s service."""
+def new_topic_words(query: str, previous: KBEntry, keywords: Iterable[str] | None = None) -> list[str]:
+    """Words of a follow-up that are neither an aspect of a service (材料, 多久, 收费…) nor ``previous``'s service.
+
+    With ``keywords`` (every keyword of the KB), only words that are part of some keyword count: a subject the KB
+    knows ("投诉") is a new topic, a fragment of the tokenizer ("领要", "带些") is not."""
     from knowledge_base.tokenizer import tokenize  # jieba with the project dictionaries, loaded on first use
 
     service = main_term(previous)
+    known = list(keywords) if keywords is not None else None
     return [
         token
         for token in tokenize(strip_markers(query))
         if len(token) >= 2 and token not in ASPECT_WORDS and token not in service
+        and (known is None or any(token in keyword for keyword in known))
     ]
 
 
@@ -183,6 +189,7 @@ def resolve_followup(
     same_category: set[str],
     terms: set[str],
     entries: Mapping[str, KBEntry],
+    keywords: Iterable[str] | None = None,
 ) -> FollowupResult | None:
     """The best decision for ``query`` as a follow-up of ``previous``, or None when it is not a follow-up.
 
@@ -197,7 +204,7 @@ def resolve_followup(
         attempts.append(FollowupResult(swapped, search(swapped, allowed), True))
     elif is_elliptical(query, terms):
         rewritten = rewrite(query, previous)
-        words = new_topic_words(query, previous)
+        words = new_topic_words(query, previous, keywords)
         in_category = allowed & same_category
         if in_category:
             attempts.append(FollowupResult(rewritten, search(rewritten, in_category), True))

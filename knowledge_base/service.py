@@ -187,6 +187,7 @@ class KnowledgeBase:
         self.thresholds = thresholds
         self.kb_hash = kb_hash(entries)
         self._terms = followup.service_terms(entries)
+        self._keywords = sorted({k for e in entries for k in e.keywords if len(k) >= 2})
         self._by_category: dict[str, set[str]] = {}
         for entry in entries:
             self._by_category.setdefault(entry.category, set()).add(entry.id)
@@ -272,6 +273,7 @@ class KnowledgeBase:
                 same_category=self._by_category.get(previous.category, set()),
                 terms=self._terms,
                 entries=self.entries,
+                keywords=self._keywords,
             )
             if chosen is not None and chosen.rewritten:
                 return self._result(chosen.decision, chosen.query, query, previous.id)

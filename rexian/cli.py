@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-GROUPS: tuple[str, ...] = ("knowledge_base.cli", "nlu.cli", "dispatch_reports.cli")
+GROUPS: tuple[str, ...] = ("knowledge_base.cli", "nlu.cli", "dispatch_reports.cli", "rexian.eval_cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -147,6 +147,24 @@ class IntakeSettings(_Section):
     default_city: str | None = None  # the hotline's own city, e.g. "北京市": fills addresses that name no city
 
 
+class EmergencySettings(_Section):
+    """The emergency and crisis protocol (docs/decisions.md): the city's numbers and where events are recorded."""
+
+    police: str = "110"
+    fire: str = "119"
+    ambulance: str = "120"
+    traffic: str = "122"
+    gas: str = ""          # the city's gas emergency line (燃气抢修), e.g. "96777"; empty = "当地燃气抢修电话" and 119
+    crisis: str = "12356"  # psychological assistance hotline (心理援助热线)
+    events_db: Path = Path("var/events.sqlite3")  # every emergency recognised, for supervisors
+
+    def numbers(self) -> dict[str, str]:
+        """Service key → number, without the unset ones."""
+        table = {"police": self.police, "fire": self.fire, "ambulance": self.ambulance, "traffic": self.traffic,
+                 "gas": self.gas, "crisis": self.crisis}
+        return {key: value for key, value in table.items() if value}
+
+
 class Settings(_Section):
     kb: KBSettings = Field(default_factory=KBSettings)
     rasa: RasaSettings = Field(default_factory=RasaSettings)
@@ -157,6 +175,7 @@ class Settings(_Section):
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     callbacks: CallbacksSettings = Field(default_factory=CallbacksSettings)
+    emergency: EmergencySettings = Field(default_factory=EmergencySettings)
 
     def resolved(self, root: Path = PROJECT_ROOT) -> Settings:
         """A copy with every relative path and sqlite URL made absolute against ``root``."""
@@ -171,8 +190,9 @@ class Settings(_Section):
         dispatch = self.dispatch.model_copy(update={"outbox": resolve_path(self.dispatch.outbox, root)})
         webchat = self.webchat.model_copy(update={"push_db": resolve_path(self.webchat.push_db, root)})
         callbacks = self.callbacks.model_copy(update={"store_url": resolve_sqlite_url(self.callbacks.store_url, root)})
+        emergency = self.emergency.model_copy(update={"events_db": resolve_path(self.emergency.events_db, root)})
         return self.model_copy(update={"kb": kb, "tracker_store": tracker, "dispatch": dispatch, "webchat": webchat,
-                                       "callbacks": callbacks})
+                                       "callbacks": callbacks, "emergency": emergency})
 
 
 class ConfigError(ValueError):

@@ -35,7 +35,7 @@ def rasa_venv() -> Path:
 def rasa_env() -> dict[str, str]:
     env = dict(os.environ)
     env["RASA_TELEMETRY_ENABLED"] = "false"
-    # Custom components (nlu.rasa_components) are imported from the project root.
+    # The project root is on the path for Rasa's tokenizer dictionaries and any project component.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -1,7 +1,10 @@
-"""Custom actions of the consultation bot, served by rasa-sdk (Python 3.11) to the Rasa 3.6 server.
+"""The turn router: every citizen message outside a form comes to :class:`ActionRespond`.
 
-The knowledge base is opened once when the action server imports this module, so the server only reports
-healthy when it can answer.
+The message is understood once (:mod:`nlu.understanding`); the decision follows from that object in a fixed
+order: emergency first, then language, the short readings (handoff, status, a picked candidate, a vote), small
+talk, and finally the route: a consultation answered from the knowledge base, a problem taken into the intake
+form, or a question back when unsure. Rasa's intent is one input to the understanding, not a rival decision.
+docs/decisions.md lists the decisions; each turn announces its decision as a ``custom`` message.
 """
 from __future__ import annotations
 
@@ -14,28 +17,32 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import replies
+from bot.actions.decision import Decision, announce
+from bot.actions.emergency_reply import emergency_reply
 from bot.actions.options import parse_option
-from bot.actions.runtime import feedback_log, knowledge_base
-from knowledge_base.banding import Band
+from bot.actions.runtime import emergency_log, emergency_numbers, feedback_log, knowledge_base, understander
 from knowledge_base.schema import KBEntry
+from nlu.emergency import EmergencyAssessment, assess_emergency
+from nlu.language import Language
+from nlu.readings import compact
+from nlu.understanding import Route, TurnContext, Understanding
 
 logger = logging.getLogger(__name__)
 
-RESTATE_MIN_RATIO = 0.6
-QUESTION_INTAKE_CONFIDENCE = 0.8  # a question-shaped message the KB cannot answer starts an intake only above this  # how close a message must be to a candidate question to count as picking it
+RESTATE_MIN_RATIO = 0.6     # how close a message must be to a candidate question to count as picking it
+SMALLTALK_MAX_CHARS = 12    # a greeting/thanks longer than this carries content and is routed as a message
+SMALLTALK_MIN_CONFIDENCE = 0.6
+SMALLTALK = {"greet": "utter_greet", "goodbye": "utter_goodbye", "thank": "utter_you_are_welcome",
+             "bot_challenge": "utter_iamabot"}
+REGISTER_WORDS = ("登记", "登记问题", "登记我的问题", "帮我登记", "登记一下", "登记工单", "帮我登记一下")
 
 
-def _send(dispatcher: CollectingDispatcher, reply: replies.Reply) -> None:
+def send(dispatcher: CollectingDispatcher, reply: replies.Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
 
 
-def _channel(tracker: Tracker) -> str:
+def channel_name(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
-
-
-def _answer_entry(dispatcher: CollectingDispatcher, entry: KBEntry, query: str) -> list[EventType]:
-    _send(dispatcher, replies.answer_reply(entry.question, entry.answer, entry.department))
-    return [SlotSet("kb_last_entry", entry.id), SlotSet("kb_last_query", query), SlotSet("kb_candidates", None)]
 
 
 def _already_ran_this_turn(tracker: Tracker, action_name: str) -> bool:
@@ -46,6 +53,69 @@ def _already_ran_this_turn(tracker: Tracker, action_name: str) -> bool:
         if event.get("event") == "action" and event.get("name") == action_name:
             return True
     return False
+
+
+# ---------------------------------------------------------------------------------------------- shared replies
+def handle_emergency(dispatcher: CollectingDispatcher, tracker: Tracker, assessment: EmergencyAssessment,
+                     text: str, understanding: dict[str, Any] | None = None) -> None:
+    """The emergency protocol: the right numbers at once, the offer of a human, an event for supervisors."""
+    send(dispatcher, emergency_reply(assessment, emergency_numbers()))
+    try:
+        emergency_log().record(channel=channel_name(tracker), sender_id=tracker.sender_id or "",
+                               kind=assessment.kind.value, services=list(assessment.services),
+                               evidence=assessment.evidence, message=text)
+    except Exception:  # noqa: BLE001 - the citizen's reply must never wait on the log
+        logger.exception("could not record an emergency event")
+    announce(dispatcher, Decision.EMERGENCY, emergency=assessment.kind.value, understanding=understanding)
+
+
+def check_emergency(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> bool:
+    """Inside a form: the emergency protocol when ``text`` is an emergency (the form stays as it was)."""
+    assessment = assess_emergency(text) if text and not text.startswith("/") else None
+    if assessment is None:
+        return False
+    handle_emergency(dispatcher, tracker, assessment, text)
+    return True
+
+
+def answer_entry(dispatcher: CollectingDispatcher, entry: KBEntry, query: str,
+                 understanding: dict[str, Any] | None = None) -> list[EventType]:
+    send(dispatcher, replies.answer_reply(entry.question, entry.answer, entry.department))
+    announce(dispatcher, Decision.ANSWER, entry_ids=[entry.id], understanding=understanding)
+    return [SlotSet("kb_last_entry", entry.id), SlotSet("kb_last_query", query), SlotSet("kb_candidates", None)]
+
+
+def kb_reply(dispatcher: CollectingDispatcher, tracker: Tracker, u: Understanding) -> list[EventType]:
+    """A consultation: the answer, "您是不是想问" with the top three, or an honest no-match with the closest."""
+    kb = knowledge_base()
+    details = u.to_dict()
+    ids = [c.entry_id for c in u.kb_candidates]
+    if u.kb_band == "answer" and ids and (entry := kb.get(ids[0])) is not None:
+        return answer_entry(dispatcher, entry, u.text, details)
+    if u.kb_band == "did_you_mean" and ids:
+        questions = [c.question for c in u.kb_candidates[:3]]
+        send(dispatcher, replies.did_you_mean_reply(questions))
+        announce(dispatcher, Decision.DID_YOU_MEAN, entry_ids=ids[:3], understanding=details)
+        return [SlotSet("kb_candidates", ids[:3]), SlotSet("kb_last_query", u.text), SlotSet("kb_last_entry", None)]
+    feedback_log().log_unanswered(
+        u.text, channel=channel_name(tracker), sender_id=tracker.sender_id, band=f"{u.kb_band}:{u.intent}",
+        candidates=[{"id": c.entry_id, "similarity": c.similarity} for c in u.kb_candidates])
+    if not ids and u.intent == "out_of_scope" and u.intent_confidence >= SMALLTALK_MIN_CONFIDENCE:
+        send(dispatcher, replies.out_of_scope_reply())
+        announce(dispatcher, Decision.OUT_OF_SCOPE, understanding=details)
+        return [SlotSet("kb_candidates", None), SlotSet("kb_last_query", u.text)]
+    send(dispatcher, replies.no_match_reply([c.question for c in u.kb_candidates[:3]]))
+    announce(dispatcher, Decision.NO_MATCH, entry_ids=ids[:3], understanding=details)
+    return [SlotSet("kb_candidates", ids[:3] or None), SlotSet("kb_last_query", u.text),
+            SlotSet("kb_last_entry", None)]
+
+
+def handoff(dispatcher: CollectingDispatcher, tracker: Tracker, understanding: dict[str, Any] | None = None
+            ) -> list[EventType]:
+    logger.info("handoff requested on channel %s", channel_name(tracker))
+    send(dispatcher, replies.handoff_reply())
+    announce(dispatcher, Decision.HANDOFF, understanding=understanding)
+    return [SlotSet("handoff_requested", True)]
 
 
 def _restated_candidate(text: str, candidates: list[str]) -> str | None:
@@ -62,168 +132,192 @@ def _restated_candidate(text: str, candidates: list[str]) -> str | None:
     return best_id if best_ratio >= RESTATE_MIN_RATIO else None
 
 
-class ActionAnswerQuestion(Action):
-    """Answer a consultation from the knowledge base: answer, "您是不是想问", or an honest no-match."""
-
-    def name(self) -> str:
-        return "action_answer_question"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        if _already_ran_this_turn(tracker, self.name()):
-            # As Rasa's core fallback it can be predicted again for an intent no rule handles: answer once.
-            return [FollowupAction("action_listen")]
-        text = (tracker.latest_message.get("text") or "").strip()
-        if not text or text.startswith("/"):
-            _send(dispatcher, replies.pick_without_candidates_reply())
-            return []
-        kb = knowledge_base()
-        candidates = tracker.get_slot("kb_candidates") or []
-        if candidates:
-            picked = _restated_candidate(text, candidates)
-            if picked and (entry := kb.get(picked)) is not None:
-                return _answer_entry(dispatcher, entry, text)
-
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        result = kb.ask(text, previous_entry_id=tracker.get_slot("kb_last_entry"))
-        if result.band == Band.ANSWER and result.entries:
-            return _answer_entry(dispatcher, result.entries[0].entry, text)
-        # A complaint, help request or suggestion that the KB cannot answer becomes an intake.
-        if intent in ("consult", "nlu_fallback", "complain", "request_help", "suggest", None):
-            started = _intake_instead(dispatcher, tracker, text)
-            if started is not None:
-                return started
-        # Chit-chat that merely resembles a FAQ is not offered "您是不是想问"; it gets the out-of-scope reply.
-        if result.band == Band.DID_YOU_MEAN and result.entries and intent != "out_of_scope":
-            top = [m.entry for m in result.entries[:3]]
-            _send(dispatcher, replies.did_you_mean_reply([e.question for e in top]))
-            return [SlotSet("kb_candidates", [e.id for e in top]), SlotSet("kb_last_query", text)]
-
-        feedback_log().log_unanswered(
-            text,
-            channel=_channel(tracker),
-            sender_id=tracker.sender_id,
-            band=f"{result.band.value}:{intent}",
-            candidates=[{"id": m.entry.id, "similarity": m.similarity} for m in result.entries],
-        )
-        _send(dispatcher, replies.out_of_scope_reply() if intent == "out_of_scope" else replies.no_match_reply())
-        return [SlotSet("kb_candidates", None), SlotSet("kb_last_query", text)]
+def picked_candidate(tracker: Tracker, text: str, *, affirmed: bool) -> int | None:
+    """The 1-based candidate the citizen picked (number, button, restated question, "是的" to a single one)."""
+    candidates: list[str] = tracker.get_slot("kb_candidates") or []
+    if not candidates:
+        return None
+    option = next(tracker.get_latest_entity_values("option"), None)
+    number = parse_option(str(option), count=len(candidates)) if option else None
+    if number is None:
+        number = parse_option(text, count=len(candidates))
+    if number is None and affirmed and len(candidates) == 1:
+        number = 1
+    if number is None:
+        picked = _restated_candidate(text, candidates)
+        number = candidates.index(picked) + 1 if picked else None
+    return number
 
 
-def _intake_instead(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType] | None:
-    """A message the KB cannot answer that is clearly a complaint, help request or suggestion starts an intake."""
-    from bot.actions.intake.forms import AppealType
-    from bot.actions.intake.understand import looks_like_question
+def answer_pick(dispatcher: CollectingDispatcher, tracker: Tracker, number: int) -> list[EventType]:
+    candidates: list[str] = tracker.get_slot("kb_candidates") or []
+    entry = knowledge_base().get(candidates[number - 1])
+    if entry is None:  # the KB was reloaded without it
+        send(dispatcher, replies.no_match_reply())
+        announce(dispatcher, Decision.NO_MATCH)
+        return [SlotSet("kb_candidates", None)]
+    return answer_entry(dispatcher, entry, tracker.get_slot("kb_last_query") or "")
+
+
+def vote(dispatcher: CollectingDispatcher, tracker: Tracker, helpful: bool) -> list[EventType]:
+    """Record a 有帮助 / 没帮助 vote on the last answer for the KB maintainers."""
+    entry_id = tracker.get_slot("kb_last_entry")
+    if entry_id:
+        feedback_log().log_vote(entry_id, tracker.get_slot("kb_last_query") or "", helpful=helpful,
+                                channel=channel_name(tracker), sender_id=tracker.sender_id)
+    if helpful:
+        dispatcher.utter_message(text="感谢您的反馈！还有其他问题可以继续问我。")
+    else:
+        dispatcher.utter_message(
+            text="抱歉没能帮到您，您的反馈已记录，我们会改进答案。您可以换个说法再问，或回复“转人工”。")
+    announce(dispatcher, Decision.VOTE)
+    return []
+
+
+def register_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Register the last unanswered question as a consultation work order (and for the KB maintainers)."""
     from bot.actions.intake_actions import begin_intake
     from bot.actions.runtime import intake_machine
 
-    machine = intake_machine()
-    appeal, confidence, unsure = machine.services.classify_appeal(text)
-    if unsure or appeal is AppealType.CONSULT:
-        return None
-    if looks_like_question(text) and confidence < QUESTION_INTAKE_CONFIDENCE:
-        return None  # "…怎么办？" is more often a question for the KB than a request to act
-    result = machine.start(text, hinted=appeal, hint_confidence=confidence,
-                           metadata=tracker.latest_message.get("metadata") or {})
-    if result.session is None or result.to_consultation:
-        return None
+    query = tracker.get_slot("kb_last_query")
+    if not query:
+        dispatcher.utter_message(text="请先告诉我您想咨询的问题，我来帮您查找或登记。")
+        announce(dispatcher, Decision.OTHER)
+        return []
+    feedback_log().log_unanswered(query, channel=channel_name(tracker), sender_id=tracker.sender_id,
+                                  band="registered", candidates=[])
+    result = intake_machine().start_consultation(query, metadata=tracker.latest_message.get("metadata") or {})
+    announce(dispatcher, Decision.INTAKE, appeal_type="咨询")
     return begin_intake(dispatcher, result)
 
 
-class ActionChooseOption(Action):
-    """The citizen picked one of the "您是不是想问" candidates by number, button or "是的"."""
+def start_intake(dispatcher: CollectingDispatcher, tracker: Tracker, u: Understanding | None, text: str,
+                 appeal: str | None, ask_type: bool = False) -> list[EventType]:
+    """Open the intake form with what the message already says: as ``appeal`` (the understanding decided it),
+    or asking the appeal type first (``ask_type``)."""
+    from bot.actions.intake.forms import AppealType
+    from bot.actions.intake_actions import begin_intake
+    from bot.actions.runtime import intake_machine
+
+    hinted = AppealType(appeal) if appeal in {a.value for a in AppealType} and not ask_type else None
+    result = intake_machine().start(text, hinted=hinted, hint_confidence=1.0 if hinted else 0.0,
+                                    metadata=tracker.latest_message.get("metadata") or {}, ask_type=ask_type)
+    details = u.to_dict() if u is not None else None
+    if result.to_consultation and u is not None:
+        return kb_reply(dispatcher, tracker, u)
+    if result.session is not None and result.session.stage == "appeal":
+        events = begin_intake(dispatcher, result)
+        announce(dispatcher, Decision.ASK_TYPE, understanding=details)
+        return events
+    events = begin_intake(dispatcher, result)
+    announce(dispatcher, Decision.INTAKE, understanding=details,
+             appeal_type=result.session.appeal_type if result.session is not None else appeal)
+    return events
+
+
+def status_reply(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
+    from bot.actions.intake_actions import query_status
+
+    dispatcher.utter_message(text=query_status(tracker, text))
+    announce(dispatcher, Decision.STATUS)
+    return []
+
+
+# ---------------------------------------------------------------------------------------------- the router
+class ActionRespond(Action):
+    """Decide what to do with one citizen message outside a form."""
 
     def name(self) -> str:
-        return "action_choose_option"
+        return "action_respond"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        candidates: list[str] = tracker.get_slot("kb_candidates") or []
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if not candidates:
-            if intent == "affirm":
-                dispatcher.utter_message(response="utter_anything_else")
-            else:
-                _send(dispatcher, replies.pick_without_candidates_reply())
+        if _already_ran_this_turn(tracker, self.name()):
+            # As Rasa's core fallback it can be predicted again after itself: answer once.
+            return [FollowupAction("action_listen")]
+        text = (tracker.latest_message.get("text") or "").strip()
+        intent = tracker.latest_message.get("intent") or {}
+        name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
+        if text.startswith("/"):
+            return self._button(dispatcher, tracker, name, text)
+        context = TurnContext(intent=name, intent_confidence=confidence,
+                              last_entry_id=tracker.get_slot("kb_last_entry"),
+                              offered_entry_ids=tuple(tracker.get_slot("kb_candidates") or ()))
+        u = understander().understand(text, context)
+        return self._decide(dispatcher, tracker, u)
+
+    # A button's payload says exactly what was pressed.
+    def _button(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | None,
+                text: str) -> list[EventType]:
+        if intent == "choose_option":
+            number = picked_candidate(tracker, text, affirmed=False)
+            if number is not None:
+                return answer_pick(dispatcher, tracker, number)
+            send(dispatcher, replies.pick_without_candidates_reply())
+            announce(dispatcher, Decision.OTHER)
             return []
-        text = tracker.latest_message.get("text") or ""
-        option = next(tracker.get_latest_entity_values("option"), None)
-        number = parse_option(str(option), count=len(candidates)) if option else None
-        if number is None:
-            number = parse_option(text, count=len(candidates))
-        if number is None and intent == "affirm" and len(candidates) == 1:
-            number = 1
-        if number is None:
-            picked = _restated_candidate(text, candidates)
-            number = candidates.index(picked) + 1 if picked else None
-        if number is None:
-            _send(dispatcher, replies.invalid_pick_reply(len(candidates)))
-            return []
-        entry = knowledge_base().get(candidates[number - 1])
-        if entry is None:  # the KB was reloaded without it
-            _send(dispatcher, replies.no_match_reply())
-            return [SlotSet("kb_candidates", None)]
-        return _answer_entry(dispatcher, entry, tracker.get_slot("kb_last_query") or text)
-
-
-class ActionFeedbackVote(Action):
-    """Record a 有帮助 / 没帮助 vote on the last answer for the KB maintainers."""
-
-    def name(self) -> str:
-        return "action_feedback_vote"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        helpful = (tracker.latest_message.get("intent") or {}).get("name") == "helpful"
-        entry_id = tracker.get_slot("kb_last_entry")
-        if entry_id:
-            feedback_log().log_vote(
-                entry_id,
-                tracker.get_slot("kb_last_query") or "",
-                helpful=helpful,
-                channel=_channel(tracker),
-                sender_id=tracker.sender_id,
-            )
-        if helpful:
-            dispatcher.utter_message(text="感谢您的反馈！还有其他问题可以继续问我。")
+        if intent in ("helpful", "not_helpful"):
+            return vote(dispatcher, tracker, intent == "helpful")
+        if intent == "ask_human":
+            return handoff(dispatcher, tracker)
+        if intent == "register_question":
+            return register_question(dispatcher, tracker)
+        if intent in ("complain", "request_help", "suggest"):
+            appeal = {"complain": "投诉举报", "request_help": "求助", "suggest": "意见建议"}[intent]
+            return start_intake(dispatcher, tracker, None, "", appeal)
+        if intent == "query_status":
+            return status_reply(dispatcher, tracker, "")
+        if intent == "rate_order":
+            return [FollowupAction("action_start_survey")]
+        if intent == "deny":
+            dispatcher.utter_message(response="utter_ask_rephrase")
         else:
-            dispatcher.utter_message(
-                text="抱歉没能帮到您，您的反馈已记录，我们会改进答案。您可以换个说法再问，或回复“转人工”。"
-            )
-        return []
+            dispatcher.utter_message(response="utter_anything_else")
+        announce(dispatcher, Decision.OTHER)
+        return [SlotSet("kb_candidates", None)] if intent == "deny" else []
 
-
-class ActionRequestHuman(Action):
-    """The citizen asks for a human agent."""
-
-    def name(self) -> str:
-        return "action_request_human"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        logger.info("handoff requested on channel %s", _channel(tracker))
-        dispatcher.utter_message(
-            text="好的，已为您登记转人工请求。话务员接入后会在本对话中回复您；"
-            "如需立即与话务员通话，请直接拨打12345热线。"
-        )
-        return [SlotSet("handoff_requested", True)]
-
-
-class ActionRegisterQuestion(Action):
-    """Register the last unanswered question as a consultation work order (and for the KB maintainers)."""
-
-    def name(self) -> str:
-        return "action_register_question"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        from bot.actions.intake_actions import begin_intake
-        from bot.actions.runtime import intake_machine
-
-        query = tracker.get_slot("kb_last_query")
-        if not query:
-            dispatcher.utter_message(text="请先告诉我您想咨询的问题，我来帮您查找或登记。")
+    def _decide(self, dispatcher: CollectingDispatcher, tracker: Tracker, u: Understanding) -> list[EventType]:
+        details = u.to_dict()
+        if u.emergency is not None:
+            handle_emergency(dispatcher, tracker, u.emergency, u.text, details)
+            return [SlotSet("kb_candidates", None)]
+        if tracker.get_slot("kb_candidates"):
+            number = picked_candidate(tracker, u.text, affirmed=u.yes_no is True or u.intent == "affirm")
+            if number is not None:
+                return answer_pick(dispatcher, tracker, number)
+        if u.handoff:
+            return handoff(dispatcher, tracker, details)
+        if u.language in (Language.ENGLISH, Language.PINYIN):
+            send(dispatcher, replies.language_reply())
+            announce(dispatcher, Decision.LANGUAGE, understanding=details)
             return []
-        feedback_log().log_unanswered(
-            query, channel=_channel(tracker), sender_id=tracker.sender_id, band="registered", candidates=[]
-        )
-        result = intake_machine().start_consultation(query, metadata=tracker.latest_message.get("metadata") or {})
-        return begin_intake(dispatcher, result)
+        short = len(compact(u.text)) <= SMALLTALK_MAX_CHARS
+        sure = u.intent_confidence >= SMALLTALK_MIN_CONFIDENCE
+        if u.intent == "rate_order" and sure:
+            return [FollowupAction("action_start_survey")]
+        if u.status and u.route is not Route.PROBLEM:
+            return status_reply(dispatcher, tracker, u.text)
+        if short and u.intent in ("helpful", "not_helpful") and tracker.get_slot("kb_last_entry"):
+            return vote(dispatcher, tracker, u.intent == "helpful")
+        if compact(u.text) in REGISTER_WORDS or (u.intent == "register_question" and short and sure):
+            return register_question(dispatcher, tracker)
+        if short and sure and u.route is not Route.PROBLEM and u.intent in SMALLTALK:
+            dispatcher.utter_message(response=SMALLTALK[u.intent])
+            announce(dispatcher, Decision.SMALLTALK, understanding=details)
+            return []
+        if short and sure and u.route is not Route.PROBLEM and u.intent in ("affirm", "deny") \
+                and u.kb_band != "answer":
+            dispatcher.utter_message(response="utter_ask_rephrase" if u.intent == "deny" else "utter_anything_else")
+            announce(dispatcher, Decision.OTHER, understanding=details)
+            return [SlotSet("kb_candidates", None)]
+        if u.language in (Language.EMPTY, Language.OTHER):
+            send(dispatcher, replies.not_understood_reply())
+            announce(dispatcher, Decision.OTHER, understanding=details)
+            return []
+        if u.route is Route.PROBLEM:
+            return start_intake(dispatcher, tracker, u, u.text, u.appeal_type)
+        if u.route is Route.UNSURE and u.kb_band != "answer":
+            return start_intake(dispatcher, tracker, u, u.text, u.appeal_type, ask_type=True)
+        return kb_reply(dispatcher, tracker, u)
 
 
 # Open the knowledge base while the action server starts, so it reports healthy only when it can answer.
@@ -233,4 +327,5 @@ from bot.actions import intake_actions  # noqa: E402,F401  (registers the intake
 from bot.actions.runtime import intake_machine  # noqa: E402
 
 intake_machine()  # load the appeal classifier and address tables now, not on the first complaint
+understander()
 from bot.actions import survey_actions  # noqa: E402,F401  (registers the survey actions with rasa-sdk)

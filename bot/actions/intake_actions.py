@@ -13,8 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import replies
-from bot.actions.intake.forms import AppealType
+from bot.actions.decision import Decision, announce
 from bot.actions.intake.machine import TurnResult
 from bot.actions.intake.session import IntakeSession
 from bot.actions.intake.submit import submission_text
@@ -25,8 +24,6 @@ from dispatch_client import DispatchAPIError
 logger = logging.getLogger(__name__)
 
 FORM = "intake_form"
-INTENT_APPEALS = {"complain": AppealType.COMPLAINT, "request_help": AppealType.HELP, "suggest": AppealType.SUGGESTION}
-HINT_MIN_CONFIDENCE = 0.6
 CHANNEL_PREFIXES = {"web": "webchat", "tg": "telegram", "wx": "wechat", "seat": "seat"}
 
 
@@ -58,27 +55,6 @@ def begin_intake(dispatcher: CollectingDispatcher, result: TurnResult) -> list[E
             FollowupAction(FORM)]
 
 
-class ActionStartIntake(Action):
-    """A complaint, help request or suggestion: open the form with what the first message already says."""
-
-    def name(self) -> str:
-        return "action_start_intake"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        text = (tracker.latest_message.get("text") or "").strip()
-        intent = tracker.latest_message.get("intent") or {}
-        hinted = INTENT_APPEALS.get(intent.get("name", ""))
-        confidence = float(intent.get("confidence") or 0.0)
-        if hinted is not None and confidence < HINT_MIN_CONFIDENCE:
-            hinted = None
-        if text.startswith("/"):
-            text = ""
-        result = intake_machine().start(text, hinted=hinted, hint_confidence=confidence, metadata=_metadata(tracker))
-        if result.to_consultation:
-            return [FollowupAction("action_answer_question")]
-        return begin_intake(dispatcher, result)
-
-
 class ValidateIntakeForm(Action):
     """Every message while the form is active goes through the intake machine."""
 
@@ -91,22 +67,28 @@ class ValidateIntakeForm(Action):
         session = IntakeSession.from_dict(tracker.get_slot("intake_state"))
         if session is None:
             return self._end()
-        text = tracker.get_slot("intake_reply") or tracker.latest_message.get("text") or ""
+        text = str(tracker.get_slot("intake_reply") or tracker.latest_message.get("text") or "")
+        from bot.actions.actions import check_emergency, handoff, kb_reply
+
+        if check_emergency(dispatcher, tracker, text):  # safety first; the form keeps what it has
+            return [SlotSet("intake_state", session.to_dict()), SlotSet("intake_reply", None)]
         machine = intake_machine()
-        result = machine.handle(session, str(text), metadata=_metadata(tracker))
+        result = machine.handle(session, text, metadata=_metadata(tracker))
+        if result.handoff:  # the form ends; what was collected stays in the conversation's history
+            return self._end() + handoff(dispatcher, tracker)
         _send_all(dispatcher, result)
         if result.submit and result.session is not None:
             return self._submit(dispatcher, tracker, result.session)
         if result.to_consultation and result.session is not None:
-            answer = machine.services.kb_answer(result.session.first_message)
-            reply = replies.Reply(answer, list(replies.VOTE_BUTTONS)) if answer else replies.no_match_reply()
-            dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
-            return self._end() + [SlotSet("kb_last_query", result.session.first_message)]
-        if result.handoff:
-            logger.info("handoff requested during an intake on channel %s", channel_of(tracker)[0])
-            return self._end() + [SlotSet("handoff_requested", True)]
+            from bot.actions.runtime import understander
+            from nlu.understanding import TurnContext
+
+            u = understander().understand(result.session.first_message, TurnContext(intent="consult"))
+            return self._end() + kb_reply(dispatcher, tracker, u)
         if result.session is None:
+            announce(dispatcher, Decision.CANCELLED if result.cancelled else Decision.OTHER)
             return self._end()
+        announce(dispatcher, Decision.FORM, appeal_type=result.session.appeal_type)
         return [SlotSet("intake_state", result.session.to_dict()), SlotSet("intake_reply", None)]
 
     @staticmethod
@@ -120,11 +102,13 @@ class ValidateIntakeForm(Action):
         except DispatchAPIError as exc:
             logger.error("work order rejected by the backend: %s", exc.description)
             dispatcher.utter_message(
-                text="抱歉，工单提交时被系统退回，您的信息没有丢失。请回复“转人工”由话务员帮您登记，或拨打12345热线。")
+                text="抱歉，工单提交时被系统退回，您的信息没有丢失。请稍后回复“确认”再试一次，或拨打12345热线由话务员帮您登记。")
+            announce(dispatcher, Decision.FORM, appeal_type=session.appeal_type)
             return [SlotSet("intake_state", session.to_dict()), SlotSet("intake_reply", None)]
         logger.info("intake %s submitted: %s (%s)", session.id, submission.outcome,
                     "provisional" if submission.provisional else "order")
         dispatcher.utter_message(text=submission_text(submission))
+        announce(dispatcher, Decision.SUBMITTED, appeal_type=session.appeal_type)
         return self._end() + [SlotSet("last_order", submission.reference)]
 
 
@@ -138,20 +122,13 @@ class ActionIntakeFinished(Action):
         return [SlotSet("intake_reply", None)]
 
 
-class ActionQueryStatus(Action):
+def query_status(tracker: Tracker, text: str) -> str:
     """"查一下我的工单 + 编号", or the citizen's recent orders on this channel."""
-
-    def name(self) -> str:
-        return "action_query_status"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        text = tracker.latest_message.get("text") or ""
-        entity = next(tracker.get_latest_entity_values("order_number"), None)
-        if entity and str(entity) not in text:
-            text = f"{text} {entity}"
-        last = tracker.get_slot("last_order") or ""
-        if not any(ch.isdigit() for ch in text) and last.startswith("LS"):
-            text = f"{text} {last}"  # a provisional reference is not in the backend's list yet
-        channel, channel_user_id = channel_of(tracker)
-        dispatcher.utter_message(text=status_lookup().answer(text, channel=channel, channel_user_id=channel_user_id))
-        return []
+    entity = next(tracker.get_latest_entity_values("order_number"), None)
+    if entity and str(entity) not in text:
+        text = f"{text} {entity}"
+    last = tracker.get_slot("last_order") or ""
+    if not any(ch.isdigit() for ch in text) and last.startswith("LS"):
+        text = f"{text} {last}"  # a provisional reference is not in the backend's list yet
+    channel, channel_user_id = channel_of(tracker)
+    return status_lookup().answer(text, channel=channel, channel_user_id=channel_user_id)

@@ -40,14 +40,48 @@ def did_you_mean_reply(questions: list[str]) -> Reply:
     return Reply(text, buttons)
 
 
-def no_match_reply() -> Reply:
-    """An honest no-match with the ways forward."""
+def no_match_reply(closest: list[str] | None = None) -> Reply:
+    """An honest no-match with the ways forward, and the closest questions the KB has when there are any."""
+    if closest:
+        numbered = "\n".join(f"{i}. {q}" for i, q in enumerate(closest, start=1))
+        return Reply(
+            "抱歉，我没有找到和您的问题完全对应的答案。知识库里最接近的是：\n"
+            f"{numbered}\n"
+            "如果其中有您想问的，请回复序号；都不是的话，您可以换个说法再问，回复“登记”把问题登记为咨询工单"
+            "（工作人员查明后答复您），或回复“转人工”。",
+            [{"title": q, "payload": f'/choose_option{{"option":"{i}"}}'} for i, q in enumerate(closest, start=1)]
+            + list(NO_MATCH_BUTTONS),
+        )
     return Reply(
         "抱歉，知识库里暂时没有找到能准确回答您这个问题的内容，我不想给您不准确的答复。\n"
-        "您可以：换个说法再问一次；回复“转人工”由话务员为您解答；或回复“登记”把问题登记下来，"
-        "我们会补充答案。",
+        "您可以：换个说法再问一次；回复“登记”把问题登记为咨询工单，由工作人员查明后答复您；"
+        "或回复“转人工”。",
         list(NO_MATCH_BUTTONS),
     )
+
+
+def handoff_reply() -> Reply:
+    """What "转人工" really does today: the request is recorded; a person is reached on the phone line."""
+    return Reply(
+        "好的，已记录您需要人工服务。目前在线文字坐席还没有接入本渠道，请直接拨打12345热线与话务员通话"
+        "（已提供的信息可以直接告诉话务员）。您也可以继续在这里提问，或让我把您的问题登记为工单。"
+    )
+
+
+def language_reply() -> Reply:
+    """The message is not in Chinese (English, pinyin)."""
+    return Reply(
+        "您好！本服务目前只支持中文，请用中文输入您的问题。如需人工帮助，请拨打12345热线。\n"
+        "Hello! This service currently works in Chinese only. Please type your question in Chinese, "
+        "or call the 12345 hotline to talk to a person.",
+        [{"title": "转人工 / Talk to a person", "payload": "/ask_human"}],
+    )
+
+
+def not_understood_reply() -> Reply:
+    """Digits, punctuation, emoji or keyboard noise."""
+    return Reply("抱歉，我没能看懂您的意思。请用一两句话描述您想咨询或反映的事情，例如“居住证怎么办理”"
+                 "或“小区门口的路灯坏了”；需要真人服务请回复“转人工”。")
 
 
 def out_of_scope_reply() -> Reply:

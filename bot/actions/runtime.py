@@ -71,3 +71,27 @@ def status_lookup():  # type: ignore[no-untyped-def]
     from bot.actions.intake.status import StatusLookup
 
     return StatusLookup(dispatch_client(), dispatch_outbox())
+
+
+@lru_cache(maxsize=1)
+def understander():  # type: ignore[no-untyped-def]
+    """One :class:`nlu.understanding.Understander` on the shared KB and appeal classifier."""
+    from functools import partial
+
+    from nlu.understanding import Understander, extract_message_fields
+
+    machine = intake_machine()
+    city = load_config().intake.default_city
+    return Understander(knowledge_base(), machine.services.classifier,
+                        extract_fields=partial(extract_message_fields, default_city=city))
+
+
+@lru_cache(maxsize=1)
+def emergency_log():  # type: ignore[no-untyped-def]
+    from bot.actions.emergency_log import EmergencyLog
+
+    return EmergencyLog(load_config().emergency.events_db)
+
+
+def emergency_numbers() -> dict[str, str]:
+    return load_config().emergency.numbers()

@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.decision import Decision, announce
 from bot.actions.intake.contacts import beijing_time, mask_contacts
 from bot.actions.intake.status import find_reference
 from bot.actions.runtime import dispatch_client
@@ -63,6 +64,7 @@ class ActionStartSurvey(Action):
         reply = invitation(order.service_request_id, _summary(order.description), order.agency_responsible or "",
                            order.status_notes or "")
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        announce(dispatcher, Decision.SURVEY)
         session = SurveySession(order.service_request_id)
         return [SlotSet("survey_state", session.to_dict()), SlotSet("survey_reply", None), FollowupAction(FORM)]
 
@@ -78,7 +80,12 @@ class ValidateSurveyForm(Action):
         if session is None:
             return self._end()
         text = str(tracker.get_slot("survey_reply") or tracker.latest_message.get("text") or "")
+        from bot.actions.actions import check_emergency
+
+        if check_emergency(dispatcher, tracker, text):  # safety first; the survey keeps its state
+            return [SlotSet("survey_state", session.to_dict()), SlotSet("survey_reply", None)]
         turn = SurveyMachine().handle(session, text)
+        announce(dispatcher, Decision.SURVEY)
         for reply in turn.replies:
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
         if turn.record and turn.session is not None:

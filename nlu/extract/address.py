@@ -47,13 +47,18 @@ from nlu.normalize import Normalized, normalize_with_offsets
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ParsedAddress", "extract_addresses", "parse_address"]
+__all__ = ["ParsedAddress", "balance_brackets", "extract_addresses", "parse_address", "strip_lead_in"]
 
-# "我家在", "地址是", "住在", "位于" before an address reply.
+# "我家在", "地址是", "具体位置：", "就在", "住在", "位于" before an address reply (several may follow each other:
+# "地址就是", "在就在"). "地方" only counts with its verb: "地方税务局" is a place.
 _LEAD_IN = re.compile(
-    r"^[\s,，:：]*(?:(?:我|我们|我家|家里|家)?(?:住|就)?(?:在|于)|家住|住址(?:是|为)?|地址(?:是|为)?|位置(?:是|在)?|"
-    r"位于|就是|是)?[\s,，:：]*"
+    r"^(?:[\s,，:：]*(?:"
+    r"(?:我|我们|我家|家里|家)?(?:住|就)?(?:在|于)|家住|位于|就是|是|发生在|出事在"
+    r"|(?:我的|我家的?|具体的?|详细的?|事发|发生的?|出事的?|问题的?)?(?:住址|地址|地点|位置)(?:就)?(?:是|为|在|位于)?"
+    r"|(?:具体的?|事发的?|出事的?)?地方(?:就)?(?:是|在|为)"
+    r"))*[\s,，:：]*"
 )
+_OPENING, _CLOSING = "(（[【", ")）]】"
 # A district the adcode table no longer knows (merged / renamed), right after its city: "宁波市江东区".
 _OLD_DISTRICT = re.compile(r"[\u4e00-\u9fff]{1,3}?[区县](?!政府|医院|法院|公安|人民|委|办|内|中心|[0-9])")
 # Words ending in 区 that name an area inside a district, never a district ...
@@ -152,8 +157,38 @@ def _component(normalized: Normalized, label: str, value: str, start: int, end: 
                       normalized.original[original_start:original_end])
 
 
+def balance_brackets(text: str) -> str:
+    """``text`` without the brackets that have no partner ("建国路（88号" → "建国路88号"); pairs stay."""
+    unmatched: set[int] = set()
+    stack: list[int] = []
+    for index, char in enumerate(text):
+        if char in _OPENING:
+            stack.append(index)
+        elif char in _CLOSING:
+            if stack and _OPENING.index(text[stack[-1]]) == _CLOSING.index(char):
+                stack.pop()
+            else:
+                unmatched.add(index)
+    unmatched.update(stack)
+    return "".join(char for index, char in enumerate(text) if index not in unmatched)
+
+
+def _closing_end(text: str, start: int, end: int) -> int:
+    """``end``, moved past a closing bracket right after the span that closes one opened inside it
+    ("建国路88号（国贸对面）": the address ends after "）")."""
+    if end < len(text) and text[end] in _CLOSING:
+        inside = text[start:end]
+        opening = _OPENING[_CLOSING.index(text[end])]
+        if inside.count(opening) > inside.count(_CLOSING[_OPENING.index(opening)]):
+            return end + 1
+    return end
+
+
 def _build(normalized: Normalized, candidate: _Candidate, default_city: str | None) -> ParsedAddress:
     text = normalized.text
+    end = _closing_end(text, candidate.start, candidate.end)
+    if end != candidate.end:
+        candidate = _Candidate(candidate.chain, candidate.old_district, candidate.parts, candidate.start, end)
     province = city = district = None
     guessed_admin = False
     if candidate.chain is not None:
@@ -184,11 +219,11 @@ def _build(normalized: Normalized, candidate: _Candidate, default_city: str | No
     elif candidate.chain is not None:
         rest_start = candidate.chain.end
     admin_names = [name for name in (province, city if city != province else None, district) if name]
-    normalized_text = "".join(admin_names) + re.sub(r"\s+", "", text[rest_start:candidate.end])
+    normalized_text = "".join(admin_names) + balance_brackets(re.sub(r"\s+", "", text[rest_start:candidate.end]))
     parts = candidate.parts
     original_start, original_end = normalized.original_span(candidate.start, candidate.end)
     rest_original_start = normalized.original_span(rest_start, candidate.end)[0]
-    rest = normalized.original[rest_original_start:original_end].strip()
+    rest = balance_brackets(normalized.original[rest_original_start:original_end].strip())
     return ParsedAddress(
         province=province,
         city=city,
@@ -277,6 +312,12 @@ def _leading_chain(text: str, position: int, chains: list[AdminChain]) -> AdminC
             break
         chosen, index = following, index + 1
     return chosen
+
+
+def strip_lead_in(text: str) -> str:
+    """``text`` without the words that announce an address ("地址是", "就在", "位置：") and unpaired brackets."""
+    lead = _LEAD_IN.match(text)
+    return balance_brackets(text[lead.end():] if lead else text).strip()
 
 
 def parse_address(text: str, default_city: str | None = None) -> ParsedAddress | None:

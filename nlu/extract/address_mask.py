@@ -25,8 +25,12 @@ DISCOURSE_WORDS: frozenset[str] = frozenset(
         "反映", "投诉", "举报", "请问", "咨询", "处理", "希望", "还有", "另外", "就是", "麻烦", "你好", "您好",
         "帮忙", "发现", "看到", "要求", "建议", "请求", "报修", "经过", "路过", "位于", "住在", "知道", "一下",
         "问题", "情况", "现在", "目前", "一直", "已经", "没有", "不能", "可以", "需要", "导致", "造成", "影响",
+        # the words that announce an address ("地址是…", "具体位置在…"); none of them is part of one
+        "地址", "住址", "地点", "位置", "具体位置", "详细地址", "具体地址", "地方", "事发", "是",
     }
 )
+# "3至5号楼", "3到5号": a range connector between two numbers is part of the address.
+_RANGE_WORDS = frozenset({"至", "到", "~", "～", "-"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,12 +52,19 @@ def _blocked(word: str, flag: str) -> bool:
     return flag == "t" and bool(_TIME_WORD.match(word))
 
 
+def _between_numbers(text: str, start: int, end: int) -> bool:
+    return 0 < start and end < len(text) and text[start - 1].isdigit() and text[end].isdigit()
+
+
 def mask_non_place_words(text: str) -> str:
     """``text`` with every character of a non-place word replaced by :data:`BOUNDARY` (same length)."""
     chars = list(text)
     position = 0
     for pair in _posseg().cut(text):
         word, flag = pair.word, pair.flag
+        if word in _RANGE_WORDS and _between_numbers(text, position, position + len(word)):
+            position += len(word)
+            continue
         if _blocked(word, flag):
             chars[position:position + len(word)] = BOUNDARY * len(word)
         position += len(word)

@@ -125,7 +125,9 @@ _CHAIN3 = re.compile(rf"(?P<house>{_ID})-(?P<cell>{_ID})-(?P<room>{_ID}(?:室|�
 _CHAIN2 = re.compile(rf"(?P<house>{_ID}(?:号楼|栋|幢|座|号)?)-(?P<room>{_ID}(?:室|号|房)?)(?![0-9-])")
 _CELL = re.compile(rf"{_ID}(?:单元|号单元)")
 # "88号楼下/楼上/楼道…" is a position near number 88, not building 88.
-_HOUSE = re.compile(rf"{_ID}(?:号楼(?![下上道里外前后旁边口顶梯])|栋|幢|座|号?库)")
+# A range of buildings ("3至5号楼", "3-5栋", "3号楼至5号楼") is one part.
+_HOUSE_SUFFIX = r"(?:号楼(?![下上道里外前后旁边口顶梯])|栋|幢|座|号?库)"
+_HOUSE = re.compile(rf"{_ID}(?:{_HOUSE_SUFFIX}?[-~至到]{_ID})?{_HOUSE_SUFFIX}")
 _FLOOR = re.compile(rf"(?:负|地下)?{_NUM}(?:层|楼|[Ff](?![A-Za-z]))(?!号)")
 _ROOM = re.compile(rf"{_ID}(?:室|号房|房间|房)")
 _NUMBER_HAO = re.compile(rf"{_ID}(?:[-~至到]{_ID})?(?:号院|号|弄)")
@@ -243,6 +245,8 @@ def parse_components(text: str, position: int = 0, *, strict: bool = False,
             if strict:
                 break
             position = _ASSIST.match(text, position).end()  # type: ignore[union-attr]
+            if text.startswith("的", position):
+                position += 1  # "对面的幸福小区": the place starts after 的
             continue
         if not found:
             order = [(TOWN, patterns[TOWN]), (COMMUNITY, patterns[COMMUNITY]), (DEVZONE, patterns[DEVZONE]),

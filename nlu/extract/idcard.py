@@ -94,3 +94,27 @@ def mask_id(value: str) -> str:
     if len(value) <= 7:
         return "*" * len(value)
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+ID_LIKE = "id_like"
+_ID_LIKE_LENGTHS = (15, 17, 18)
+
+
+def _id_like(digits: str, prefixed: bool) -> bool:
+    """15 digits (old number), or 17 / 18 characters (a digit missing, or a wrong check character)."""
+    if prefixed or len(digits) not in _ID_LIKE_LENGTHS or "X" in digits[:-1]:
+        return False
+    return len(digits) == 18 or digits.isdigit()
+
+
+def extract_id_like(text: str) -> list[Extraction]:
+    """Every number shaped like an ID number, valid or not: for keeping them out of free text.
+
+    Unlike :func:`extract_id_numbers` neither the birth date nor the check character is checked, and digit groups
+    written with spaces or hyphens ("110105 19900307 123X") count as one number. Label ``"id_like"``, value the
+    characters without separators (upper-case X), confidence 0.5. Order numbers (16 digits) are not ID-like.
+    """
+    from nlu.extract.digits import number_runs
+
+    return [Extraction(ID_LIKE, run.digits, run.start, run.end, 0.5, text[run.start:run.end])
+            for run in number_runs(text, _id_like)]

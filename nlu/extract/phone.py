@@ -100,3 +100,39 @@ def mask_phone(value: str) -> str:
         area, local = value.split(",", 1)[0].split("-", 1)
         return f"{area}-{'*' * (len(local) - 4)}{local[-4:]}"
     return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+PHONE_LIKE = "phone_like"
+
+
+def _phone_like(digits: str, prefixed: bool) -> bool:
+    """11 digits starting with 1 (any second digit); 0 + area code + local number (10–12 digits)."""
+    if not digits.isdigit():
+        return False
+    if len(digits) == 11 and digits[0] == "1":
+        return True
+    return not prefixed and digits[0] == "0" and digits[1:2] != "0" and 10 <= len(digits) <= 12
+
+
+def _area_code_length(digits: str) -> int:
+    return 3 if digits[1] in "12" else 4
+
+
+def extract_phone_like(text: str) -> list[Extraction]:
+    """Every number shaped like a phone number, valid or not: for keeping them out of free text.
+
+    Unlike :func:`extract_phones` the mobile prefix is not checked (any 11 digits starting with 1) and landlines
+    are any 0 + area code + local number of 10–12 digits in all. Label ``"phone_like"``, confidence 0.5; the value
+    is the 11 digits of a mobile-like number or ``"<area>-<local>"`` for a landline-like one, so
+    :func:`mask_phone` masks both.
+    """
+    from nlu.extract.digits import number_runs
+
+    found = []
+    for run in number_runs(text, _phone_like):
+        digits = run.digits
+        if digits[0] == "0":
+            cut = _area_code_length(digits)
+            digits = f"{digits[:cut]}-{digits[cut:]}"
+        found.append(Extraction(PHONE_LIKE, digits, run.start, run.end, 0.5, text[run.start:run.end]))
+    return found

@@ -28,7 +28,7 @@ tracker = DialogueStateTracker.from_events(
     [ActionExecuted("action_listen"), UserUttered(text, intent={"name": "consult", "confidence": 1.0})],
     slots=domain.slots,
 )
-action = RemoteAction("action_answer_question", EndpointConfig(url))
+action = RemoteAction("action_respond", EndpointConfig(url))
 output = CollectingOutputChannel()
 events = asyncio.run(action.run(output, TemplatedNaturalLanguageGenerator(domain.responses), tracker, domain))
 print(json.dumps({"events": [e.as_dict() for e in events], "messages": output.messages}, ensure_ascii=False))
@@ -52,3 +52,5 @@ def test_rasa_36_remote_action_understands_our_action_server(stack: Stack) -> No
     assert any("居住证" in t for t in bot_texts)
     buttons = [b["title"] for e in result["events"] if e["event"] == "bot" for b in (e["data"].get("buttons") or [])]
     assert "有帮助" in buttons
+    customs = [e["data"].get("custom") for e in result["events"] if e["event"] == "bot" and e["data"].get("custom")]
+    assert customs and customs[-1]["rexian"]["decision"] == "answer", customs

@@ -39,7 +39,8 @@ class FakeServices:
     def find_address(self, text: str) -> tuple[str, dict[str, Any]] | None:
         for marker in ("建国路88号", "幸福路8号", "中关村大街27号"):
             if marker in text:
-                return f"北京市朝阳区{marker}", {"district": "朝阳区"}
+                start = text.index(marker)  # the span as written, like the real parser's
+                return f"北京市朝阳区{marker}", {"district": "朝阳区", "start": start, "end": start + len(marker)}
         return None
 
     def kb_answer(self, text: str) -> str | None:
@@ -123,9 +124,13 @@ def test_corrections_at_confirmation_keep_every_other_field(message: str, field:
     session = result.session
     assert getattr(session, field) == expected
     assert session.stage == STAGE_CONFIRM
-    for key in ("description", "address", "phone", "name", "occurred", "callback_consent", "anonymous"):
+    for key in ("address", "phone", "name", "occurred", "callback_consent", "anonymous"):
         if key != field:
             assert getattr(session, key) == before[key]
+    # the description changes only where it named the old value
+    old = {"address": "建国路88号", "phone": "13812345678", "name": "我姓王"}[field]
+    new = {"address": "中关村大街27号", "phone": "13900001111", "name": "我姓赵"}[field]
+    assert session.description == before["description"].replace(old, new)
 
 
 def test_correction_without_value_asks_for_that_field() -> None:

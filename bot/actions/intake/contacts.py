@@ -1,7 +1,14 @@
 """Phone and ID numbers inside free text: masked for display, removed where they must not travel.
 
 One place finds them (ID numbers first; a phone-like run inside an ID number is part of the ID), so the summary,
-the work-order description and the category text all agree on what a contact number is.
+the work-order description and the category text all agree on what a contact number is. Two kinds:
+
+* **contact numbers** — valid mobiles and landlines (:func:`nlu.extract.extract_phones`) and valid ID numbers
+  (:func:`nlu.extract.extract_id_numbers`): the citizen's own details, which travel in the order's contact fields;
+* **number-shaped runs** — anything shaped like an ID or phone number whatever its checksum or prefix (a mistyped
+  ID, "110 1234 5678", an 18-character number with a wrong check character): never shown in full, always masked.
+
+Order numbers (16 digits), dates and amounts are neither.
 """
 from __future__ import annotations
 
@@ -9,38 +16,74 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from nlu.extract import Extraction, extract_id_numbers, extract_phones, mask_id, mask_phone
+from nlu.extract import (
+    Extraction,
+    extract_id_like,
+    extract_id_numbers,
+    extract_phone_like,
+    extract_phones,
+    mask_id,
+    mask_phone,
+)
 from nlu.extract.person import extract_addressing
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 _ID_LABEL = "id_number"
+_ID_LIKE_LABEL = "id_like"
+_LOOSE_LABELS = ("id_like", "phone_like")
 _CONTACT_LABEL = re.compile(r"[，,。；;\s]*(我的?|本人)?(联系)?(电话|手机|手机号|号码|联系方式)(号码)?(是|为)?[：:\s]*$")
+_EXTENSION = re.compile(r"^\s*(转|分机|ext\.?|x)\s*[0-9]{1,6}(?![0-9])", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(r"([，,。；;！!？?\n]+)")
 _SELF_INTRO = re.compile(r"^(?:(?:我|本人)(?:的名字|的姓名)?(?:是|叫|姓|免贵姓)|本人)")
 _MAX_INTRO_CHARS = 12
 
 
+def _overlaps(found: Extraction, others: list[Extraction]) -> bool:
+    return any(found.start < o.end and o.start < found.end for o in others)
+
+
 def contact_mentions(text: str) -> list[Extraction]:
-    """ID numbers and phone numbers in ``text``, not overlapping, last first (so replacing keeps offsets valid)."""
+    """Valid ID numbers and phone numbers in ``text``, not overlapping, last first (so replacing keeps offsets)."""
     ids = [Extraction(_ID_LABEL, e.value, e.start, e.end, e.confidence, e.text) for e in extract_id_numbers(text)]
-    phones = [p for p in extract_phones(text) if not any(p.start < i.end and i.start < p.end for i in ids)]
+    phones = [p for p in extract_phones(text) if not _overlaps(p, ids)]
     return sorted(ids + phones, key=lambda e: e.start, reverse=True)
 
 
-def _replace(text: str, replacement: Callable[[str, Extraction], str]) -> str:
-    for found in contact_mentions(text):
-        text = replacement(text[: found.start], found) + text[found.end:]
+def number_mentions(text: str) -> list[Extraction]:
+    """Contact numbers and every other ID- or phone-shaped number, not overlapping, last first."""
+    found = contact_mentions(text)
+    for loose in (extract_id_like(text), extract_phone_like(text)):
+        found.extend(e for e in loose if not _overlaps(e, found))
+    return sorted(found, key=lambda e: e.start, reverse=True)
+
+
+def _mask(found: Extraction) -> str:
+    return mask_id(found.value) if found.label in (_ID_LABEL, _ID_LIKE_LABEL) else mask_phone(found.value)
+
+
+def _replace(text: str, replacement: Callable[[str, Extraction, str], tuple[str, str]]) -> str:
+    for found in number_mentions(text):
+        head, tail = replacement(text[: found.start], found, text[found.end:])
+        text = head + tail
     return text
 
 
 def mask_contacts(text: str) -> str:
-    """The text with every ID and phone number masked (110105********002X, 138****5678)."""
-    return _replace(text, lambda head, e: head + (mask_id(e.value) if e.label == _ID_LABEL else mask_phone(e.value)))
+    """The text with every ID- and phone-shaped number masked (110***********002X, 138****5678)."""
+    return _replace(text, lambda head, e, tail: (head + _mask(e), tail))
 
 
 def remove_contacts(text: str, with_label: bool = True) -> str:
-    """The text without ID and phone numbers (and, ``with_label``, without the "电话是" before them)."""
-    return _replace(text, lambda head, _e: _CONTACT_LABEL.sub("", head) if with_label else head)
+    """The text for a work order's description: contact numbers removed (and, ``with_label``, the "电话是" before
+    them and an extension after them), every other ID- or phone-shaped number masked."""
+    def replacement(head: str, found: Extraction, tail: str) -> tuple[str, str]:
+        if found.label in _LOOSE_LABELS:
+            return head + _mask(found), tail
+        if found.label != _ID_LABEL:
+            tail = _EXTENSION.sub("", tail)
+        return (_CONTACT_LABEL.sub("", head) if with_label else head), tail
+
+    return _replace(text, replacement)
 
 
 def remove_self_introductions(text: str) -> str:

@@ -26,6 +26,7 @@ from bot.actions.intake.session import (
 )
 from bot.actions.replies import Reply
 from nlu.extract import extract_addressing, extract_phones, extract_times
+from nlu.extract.address import strip_lead_in
 from nlu.extract.person import COMPOUND_SURNAMES, SINGLE_SURNAMES
 from nlu.normalize import normalize
 
@@ -41,6 +42,24 @@ CATEGORY_OFFER_RATIO = 0.2  # ... and at least this share of the top score (no f
 CATCH_ALL_DEPARTMENT = "rexian_center"  # the hotline centre: orders nobody else takes, dispatched by hand
 ADDRESS_HINT = re.compile(r"(路|街|道|巷|弄|胡同|号|小区|社区|村|镇|乡|区|县|市|楼|栋|幢|单元|广场|公园|医院|学校|"
                           r"门口|附近|对面|旁边|路口|站|场|大厦|中心|花园|苑|府|城|湾|庄|里)")
+_BUTTON_PAYLOAD = re.compile(r"^\s*/[A-Za-z_]")  # a Rasa button payload: "/affirm", '/choose_appeal{"appeal":…}'
+# Acknowledgements and bare answers (compacted): they answer a question, they never name a place or a problem.
+SHORT_REPLIES = frozenset({
+    "好", "好的", "好吧", "好滴", "好嘞", "好了", "好的谢谢", "是", "是的", "对", "对的", "对对", "对对对", "没错", "嗯",
+    "嗯嗯", "恩", "嗯好", "行", "行吧", "可以", "可以的", "确认", "确定", "提交", "确认提交", "没问题", "知道了", "知道",
+    "好的知道了", "收到", "收到了", "明白", "明白了", "了解", "谢谢", "需要", "不需要", "不", "不是", "不对", "否", "不用",
+    "ok", "okay", "yes", "no",
+})
+_CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
+MIN_STALE_CHARS = 2  # an old value shorter than this is only replaced where it was seen, never searched for
+
+
+def is_reply_only(text: str) -> bool:
+    """A button click or a short reply ("好的", "是", "1", "确认", "嗯"): never an address or a description."""
+    if _BUTTON_PAYLOAD.match(text or ""):
+        return True
+    c = understand.compact(text or "")
+    return len(c) <= 1 or c.isdigit() or c in SHORT_REPLIES
 
 
 def _plausible(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -87,20 +106,22 @@ class IntakeMachine:
 
     # ------------------------------------------------------------------ entry
     def start(self, text: str, *, hinted: AppealType | None = None, hint_confidence: float = 0.0,
-              metadata: dict[str, Any] | None = None) -> TurnResult:
+              metadata: dict[str, Any] | None = None, ask_type: bool = False) -> TurnResult:
         """Open an intake from the first message. ``hinted`` is the type the caller already believes
-        (a Rasa intent such as ``complain`` or a button), used unless the classifier is confidently different."""
+        (a Rasa intent such as ``complain`` or a button), used unless the classifier is confidently different;
+        ``ask_type`` asks the citizen the appeal type first (the caller was unsure)."""
         session = IntakeSession(first_message=text)
         self._absorb_metadata(session, metadata)
-        appeal, confidence, unsure = self.services.classify_appeal(text) if understand.has_content(text) \
+        content = understand.has_content(text) and not is_reply_only(text)  # a button that opened it says nothing
+        appeal, confidence, unsure = self.services.classify_appeal(text) if content \
             else (hinted or AppealType.COMPLAINT, hint_confidence, hinted is None)
         if hinted is not None and (unsure or appeal == hinted or hint_confidence >= confidence):
             appeal, confidence, unsure = hinted, max(confidence, hint_confidence), False
-        if understand.has_content(text):
+        if content:
             session.description = understand.strip_intro(text)
             self._fill_from_message(session, text, skip=None)
         session.appeal_guess = appeal.value
-        if unsure:
+        if unsure or ask_type:
             session.stage = STAGE_APPEAL
             session.appeal_confidence = confidence
             return TurnResult([wording.appeal_question()], session)
@@ -211,7 +232,12 @@ class IntakeMachine:
         return TurnResult([wording.choose_fix(session)], session)
 
     def _apply_correction(self, session: IntakeSession, correction: understand.Correction) -> TurnResult:
+        """Change one field, keeping every other; the old value's text in the description goes with it (replaced by
+        the new value as soon as there is one, see :meth:`_fill_field`)."""
         name = correction.field
+        stale = _old_mentions(session, name)
+        if stale:
+            session.stale[name.value] = stale
         if name.value not in session.corrected:
             session.corrected.append(name.value)
         if name.value in session.skipped:
@@ -242,7 +268,16 @@ class IntakeMachine:
     # ------------------------------------------------------------------ fields
     def _fill_field(self, session: IntakeSession, name: Field, text: str, notes: list[str],
                     overwrite: bool = False) -> str:
-        """Try to use ``text`` as the value of ``name``: "ok", "invalid" or "detour" (a question to answer)."""
+        """Try to use ``text`` as the value of ``name``: "ok", "invalid" or "detour" (a question to answer).
+
+        When the field was corrected, the old value's text in the description is replaced by the new value."""
+        outcome = self._read_field(session, name, text, notes, overwrite)
+        if outcome == "ok":
+            _replace_stale(session, name)
+        return outcome
+
+    def _read_field(self, session: IntakeSession, name: Field, text: str, notes: list[str],
+                    overwrite: bool = False) -> str:
         t = normalize(text).strip()
         question = understand.looks_like_question(t)
         if session.is_optional(name) and understand.is_skip(t):
@@ -250,20 +285,24 @@ class IntakeMachine:
             session.skipped.append(name.value)
             return "ok"
         if name is Field.DESCRIPTION:
-            if len(understand.compact(t)) < MIN_DESCRIPTION_CHARS:
+            if is_reply_only(t) or len(understand.compact(t)) < MIN_DESCRIPTION_CHARS:
                 return "invalid"
             session.description = t if overwrite or not session.description else f"{session.description}；{t}"
             self._classify_category(session)
             return "ok"
         if name is Field.ADDRESS:
+            if is_reply_only(t):
+                return "invalid"
             parsed = self.services.parse_address(t) or self.services.find_address(t)
             if parsed is not None:
-                session.address, session.address_detail = parsed
+                _set_address(session, parsed, t)
                 return "ok"
             if question:
                 return "detour"
-            if len(understand.compact(t)) >= 3 and ADDRESS_HINT.search(t) and not understand.is_skip(t):
-                session.address, session.address_detail = t, None
+            place = strip_lead_in(t)
+            if len(understand.compact(place)) >= 3 and ADDRESS_HINT.search(place) and not understand.is_skip(t):
+                session.address, session.address_detail = place, None
+                session.written[Field.ADDRESS.value] = place
                 return "ok"
             return "invalid"
         if name is Field.OCCURRED:
@@ -284,15 +323,18 @@ class IntakeMachine:
             found = extract_addressing(t)
             if found:
                 session.name = _display_name(found[0].label, found[0].value)
+                session.written[Field.NAME.value] = found[0].value
                 return "ok"
             c = understand.compact(t)
             if understand.is_skip(t) or c in ("不方便", "不想说", "保密", "匿名", "不告诉你"):
                 session.name = "市民"
+                session.written.pop(Field.NAME.value, None)
                 return "ok"
             if question:
                 return "detour"
             if re.fullmatch(r"[\u4e00-\u9fff]{1,4}", c) and _starts_with_surname(c):
                 session.name = f"{c}先生/女士" if len(c) == 1 or c in COMPOUND_SURNAMES else c
+                session.written[Field.NAME.value] = c
                 return "ok"
             return "invalid"
         if name is Field.PHONE:
@@ -351,12 +393,20 @@ class IntakeMachine:
         elif name in (Field.CALLBACK, Field.ANONYMOUS):
             setattr(session, name.value, name is Field.CALLBACK)
         elif name is Field.DESCRIPTION:
-            session.description = normalize(text).strip() or session.first_message or "（市民未详细说明）"
+            first = session.first_message if not is_reply_only(session.first_message) else ""
+            session.description = ("" if is_reply_only(text) else normalize(text).strip()) or first \
+                or "（市民未详细说明）"
+        elif name is Field.ADDRESS:
+            place = "" if is_reply_only(text) else strip_lead_in(normalize(text).strip())
+            session.address, session.address_detail = place or "不详", None
+            _replace_stale(session, name)
         else:
             setattr(session, name.value, normalize(text).strip() or "不详")
+            _replace_stale(session, name)
 
     @staticmethod
     def _clear(session: IntakeSession, name: Field) -> None:
+        session.written.pop(name.value, None)
         if name is Field.PHONE:
             session.phone, session.phone_declined = None, False
             if session.callback_consent is False:
@@ -371,7 +421,11 @@ class IntakeMachine:
             setattr(session, name.value, None)
 
     def _fill_from_message(self, session: IntakeSession, text: str, skip: Field | None) -> None:
-        """Use everything a message says for fields that are still empty (never overwrite)."""
+        """Use everything a message says for fields that are still empty (never overwrite).
+
+        A button click or a short reply ("好的", "1") says nothing beyond answering the question it answers."""
+        if is_reply_only(text):
+            return
         t = normalize(text)
         if skip is not Field.PHONE and not session.phone:
             phones = [p for p in extract_phones(text) if p.confidence >= 0.5]
@@ -381,6 +435,7 @@ class IntakeMachine:
             found = extract_addressing(text)
             if found:
                 session.name = _display_name(found[0].label, found[0].value)
+                session.written[Field.NAME.value] = found[0].value
         if skip is not Field.OCCURRED and not session.occurred:
             mentions = extract_times(t, now=self.services.now())
             if mentions:
@@ -388,7 +443,7 @@ class IntakeMachine:
         if skip is not Field.ADDRESS and not session.address:
             found_address = self.services.find_address(text)
             if found_address is not None:
-                session.address, session.address_detail = found_address
+                _set_address(session, found_address, text)
         if re.search(r"(要求|需要|希望|请)?(匿名|保密|不要透露|别透露)", t) and session.anonymous is None \
                 and not re.search(r"不(用|需要|要)(匿名|保密)", t):
             session.anonymous = True
@@ -459,6 +514,100 @@ def _set_occurred(session: IntakeSession, mentions: list[Any]) -> None:
     session.occurred = "，".join(texts)
     starts = [m.start_at for m in mentions if m.start_at is not None]
     session.occurred_at = min(starts).isoformat() if starts else None
+
+
+def _set_address(session: IntakeSession, parsed: tuple[str, dict[str, Any]], source: str) -> None:
+    """Take a parsed address, remembering how it was written in ``source`` (its span, when the parser gives one)."""
+    session.address, session.address_detail = parsed
+    detail = parsed[1] or {}
+    start, end = detail.get("start"), detail.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(source):
+        session.written[Field.ADDRESS.value] = strip_lead_in(source[start:end])
+    else:
+        session.written.pop(Field.ADDRESS.value, None)
+
+
+def _occurrences(text: str, part: str) -> list[list[Any]]:
+    if len(part) < MIN_STALE_CHARS:
+        return []
+    return [[m.start(), part] for m in re.finditer(re.escape(part), text)]
+
+
+def _old_mentions(session: IntakeSession, name: Field) -> list[list[Any]]:
+    """Where the current value of ``name`` stands in the description: ``[[start, text], …]`` (may be empty)."""
+    text = session.description or ""
+    if not text:
+        return []
+    if name is Field.ADDRESS and session.address:
+        detail = session.address_detail or {}
+        candidates = {session.written.get(name.value), detail.get("rest"), session.address} - {None, ""}
+        for candidate in sorted(candidates, key=len, reverse=True):  # type: ignore[arg-type]
+            spans = _occurrences(text, str(candidate))
+            if spans:
+                return spans
+    elif name is Field.PHONE and session.phone:
+        return [[e.start, e.text] for e in extract_phones(text) if e.value == session.phone]
+    elif name is Field.NAME and session.name:
+        # the citizen's own name only: "我是王先生的邻居" names someone else
+        return [[e.start, e.text] for e in extract_addressing(text)
+                if _display_name(e.label, e.value) == session.name and not text.startswith("的", e.end)]
+    elif name is Field.OCCURRED and session.occurred and session.occurred != "不详":
+        return [span for part in dict.fromkeys(session.occurred.split("，")) for span in _occurrences(text, part)]
+    return []
+
+
+def _new_text(session: IntakeSession, name: Field) -> str:
+    """What stands in the description for the new value of ``name`` ("" when nothing sensible does)."""
+    if name is Field.ADDRESS:
+        if not session.address or session.address == "不详" or name.value in session.skipped:
+            return ""
+        return session.written.get(name.value) or session.address
+    if name is Field.PHONE:
+        return session.phone.split(",")[0] if session.phone else ""
+    if name is Field.NAME:
+        return session.written.get(name.value, "") if session.name and session.name != "市民" else ""
+    if name is Field.OCCURRED:
+        return session.occurred if session.occurred and session.occurred != "不详" else ""
+    return ""
+
+
+def _replace_stale(session: IntakeSession, name: Field) -> None:
+    """The old value of a corrected field, where it stood in the description, gives way to the new value."""
+    stale = session.stale.pop(name.value, None)
+    if stale and session.description:
+        session.description = _rewrite(session.description, stale, _new_text(session, name))
+
+
+def _rewrite(text: str, stale: list[list[Any]], new: str) -> str:
+    """``text`` with the first old mention replaced by ``new`` and the others removed (all removed without ``new``).
+
+    A mention is looked for where it was seen; if the text changed since, it is searched (unless very short)."""
+    spans: list[tuple[int, int]] = []
+    for start, old in stale:
+        old = str(old)
+        if not (isinstance(start, int) and text[start:start + len(old)] == old):
+            start = text.find(old) if len(old) >= MIN_STALE_CHARS else -1
+        end = start + len(old)
+        if start >= 0 and not any(start < e and s < end for s, e in spans):
+            spans.append((start, end))
+    spans.sort()
+    for index in range(len(spans) - 1, -1, -1):
+        start, end = spans[index]
+        text = text[:start] + new + text[end:] if index == 0 and new else _cut(text, start, end)
+    return text
+
+
+def _cut(text: str, start: int, end: int) -> str:
+    """``text`` without ``text[start:end]``; a clause left with only a label ("电话", "我姓") goes too."""
+    head, tail = text[:start], text[end:]
+    left = max((m.end() for m in _CLAUSE_END.finditer(head)), default=0)
+    after = _CLAUSE_END.search(tail)
+    right = after.start() if after else len(tail)
+    if len(understand.compact(head[left:] + tail[:right])) > 3:
+        return head + tail
+    if after is not None:
+        return head[:left] + tail[after.end():]
+    return head[:left].rstrip("，,。；;！!？? \n") + tail[right:]
 
 
 def _category_text(session: IntakeSession) -> str:

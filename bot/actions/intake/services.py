@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import asdict
+from functools import lru_cache
 from typing import Any
 
 from bot.actions.intake.forms import AppealType
@@ -23,10 +24,10 @@ class LiveIntakeServices:
 
         self.kb = kb
         self.default_city = default_city
-        self.classifier = load_classifier()
+        self.classifier = _CachedClassifier(load_classifier())
 
     def classify_appeal(self, text: str) -> tuple[AppealType, float, bool]:
-        prediction = self.classifier.classify(text)
+        prediction = self.classifier.classify(text)  # cached: the turn's understanding classified it already
         return AppealType(prediction.appeal_type), float(prediction.confidence), bool(prediction.unsure)
 
     def suggest_categories(self, text: str) -> list[dict[str, Any]]:
@@ -59,6 +60,25 @@ class LiveIntakeServices:
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(BEIJING).replace(tzinfo=None)
+
+
+class _CachedClassifier:
+    """The appeal classifier with its last few answers remembered: the turn's understanding and the intake form
+    classify the same message, and each classification embeds the text once."""
+
+    def __init__(self, inner: Any, size: int = 64) -> None:
+        self.inner = inner
+        self._classify = lru_cache(maxsize=size)(inner.classify)
+        self._suggest = lru_cache(maxsize=size)(inner.suggest_categories)
+
+    def classify(self, text: str) -> Any:
+        return self._classify(text)
+
+    def suggest_categories(self, text: str, k: int = 3) -> Any:
+        return self._suggest(text, k)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
 
 def _as_pair(parsed: Any) -> tuple[str, dict[str, Any]] | None:

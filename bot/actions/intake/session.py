@@ -45,6 +45,11 @@ class IntakeSession(SlotState):
     attempts: dict[str, int] = field(default_factory=dict)
     corrected: list[str] = field(default_factory=list)
     first_message: str = ""
+    # address / name as the citizen wrote them ("朝阳区建国路88号", "王"), to find them in the description
+    written: dict[str, str] = field(default_factory=dict)
+    # a corrected field whose new value is still to come: where its old value stands in the description,
+    # [[start, text], …], replaced once the new value arrives
+    stale: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     @property
     def appeal(self) -> AppealType | None:

@@ -9,26 +9,19 @@ from dataclasses import dataclass
 
 from bot.actions.intake.forms import AppealType, Field
 from nlu.normalize import normalize
-
-_PUNCT = re.compile(r"[\s,.!?;:~，。！？；：、…~\"'“”‘’（）()【】\[\]<>《》\-—]+")
-
-_CANCEL_WORDS = ("算了", "取消", "不办了", "不用了", "不报了", "不投诉了", "不反映了", "不举报了", "不提了",
-                 "不登记了", "退出", "不弄了", "不要了", "撤销", "不想说了", "不说了", "放弃")
-_CANCEL_AT_START = re.compile(r"^(算了|取消|不用了|不办了|退出|放弃|撤销)")
-
-_YES = ("是", "是的", "对", "对的", "好", "好的", "可以", "行", "需要", "要", "同意", "嗯", "嗯嗯", "没问题", "确认",
-        "确定", "提交", "确认提交", "ok", "okay", "yes", "y", "没错", "正确", "愿意", "当然", "要的", "需要的", "接受",
-        "保密", "匿名", "对的没错", "好的谢谢", "可以的", "行的", "是滴", "恩", "ok的", "1")
-_NO = ("不", "不是", "否", "不要", "不需要", "不用", "不行", "不对", "不可以", "没必要", "不愿意", "拒绝", "no", "n",
-       "算了吧", "不必", "不用了谢谢", "不需要了", "无需", "不同意", "不保密", "不用保密", "不匿名", "公开", "可以公开",
-       "不用回访", "不需要回访", "2")
+from nlu.readings import (  # noqa: F401  (re-exported: the form reads replies with them)
+    asks_for_human,
+    compact,
+    is_cancel,
+    looks_like_question,
+    yes_no,
+)
 
 _SKIP = ("不清楚", "不知道", "不记得", "记不清", "忘了", "说不清", "无", "没有", "不详", "跳过", "略", "不确定",
          "记不得", "没有具体地点", "没有地址", "不方便说")
 _DECLINE_PHONE = re.compile(r"(不方便|不想|不愿|不能|不留|不给|不提供|没有|没|不用|拒绝|保密).{0,4}(电话|号码|手机|联系方式|留|给|提供)?"
                             r"|^(不留|不给|不方便|没有|不想留|不提供)")
 
-_QUESTION = re.compile(r"[?？]$|吗[?？]?$|怎么|如何|哪里|哪儿|多久|多长时间|能不能|可不可以|是否|什么时候|为什么|请问|咋")
 
 _FIELD_WORDS: list[tuple[Field, tuple[str, ...]]] = [
     (Field.ADDRESS, ("地址", "地点", "位置", "地方", "门牌")),
@@ -59,53 +52,6 @@ _APPEAL_CHOICES: list[tuple[AppealType, tuple[str, ...]]] = [
 ]
 
 
-def compact(text: str) -> str:
-    """Normalised text without spaces and punctuation, lower-case."""
-    return _PUNCT.sub("", normalize(text)).lower()
-
-
-_CANCEL_TAIL = re.compile(r"^(吧|了|了吧|吧谢谢|谢谢|谢谢你|不用了|不办了|不弄了|我不办了|不说了|不报了|这个|这事|这件事)?$")
-_CANCEL_INTENT = re.compile(r"(不想|不要|不用|不打算|先不)(再)?(投诉|举报|反映|办|报|提|登记|弄|说|处理|提交)了?(吧|谢谢)?$")
-
-
-def is_cancel(text: str) -> bool:
-    """"算了/取消/不办了" and the like — a message whose point is to stop, not one that mentions cancelling."""
-    if text.strip() in ("/cancel_intake", "/cancel"):
-        return True
-    c = compact(text)
-    if not c:
-        return False
-    m = _CANCEL_AT_START.match(c)
-    if m and _CANCEL_TAIL.match(c[m.end():]):
-        return True
-    if len(c) <= 12 and _CANCEL_INTENT.search(c):
-        return True
-    return len(c) <= 6 and any(w in c for w in _CANCEL_WORDS)
-
-
-def yes_no(text: str) -> bool | None:
-    """True for agreement, False for refusal, None when the message is neither."""
-    t = text.strip()
-    if t in ("/affirm", "/confirm_intake"):
-        return True
-    if t in ("/deny",):
-        return False
-    c = compact(text)
-    if not c:
-        return None
-    if c in _NO:
-        return False
-    if c in _YES:
-        return True
-    for prefix in ("不需要", "不用", "不要", "不必", "不想", "不愿意", "不同意", "不行", "别"):
-        if c.startswith(prefix) and len(c) <= 10:
-            return False
-    for prefix in ("需要", "可以", "好的", "同意", "是的", "对", "确认", "要", "愿意", "没问题", "行"):
-        if c.startswith(prefix) and len(c) <= 10:
-            return True
-    return None
-
-
 _PRIVATE = ("保密", "匿名", "请保密", "要保密", "需要保密", "帮我保密", "我要匿名", "要匿名", "匿名处理", "保密处理",
             "请匿名", "信息保密", "个人信息保密")
 _PUBLIC = ("不保密", "不用保密", "不需要保密", "不匿名", "不用匿名", "公开", "可以公开", "不用保密了")
@@ -132,18 +78,6 @@ def is_skip(text: str) -> bool:
 def declines_phone(text: str) -> bool:
     c = compact(text)
     return bool(c) and len(c) <= 16 and bool(_DECLINE_PHONE.search(c)) and not re.search(r"\d{5,}", c)
-
-
-_HUMAN = re.compile(r"^(我要|我想|帮我|请)?(转|找|接)(人工|真人|话务员|客服人员)(客服|服务)?(吧|谢谢)?$|^人工(客服|服务)?$")
-
-
-def asks_for_human(text: str) -> bool:
-    """"转人工", "人工客服", the handoff button."""
-    return text.strip() == "/ask_human" or bool(_HUMAN.match(compact(text)))
-
-
-def looks_like_question(text: str) -> bool:
-    return bool(_QUESTION.search(normalize(text).strip()))
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,19 @@ _UNSATISFIED = re.compile(r"不满意|很差|太差|差评|非常差|不行|不�
 _BASIC = re.compile(r"基本满意|还行|还可以|凑合|一般|马马虎虎|还好|过得去|勉强|差不多|基本")
 _SATISFIED = re.compile(r"满意|很好|非常好|挺好|不错|点赞|感谢|谢谢|好评|辛苦了|给力")
 _NO_COMMENT = re.compile(r"^(没有了?|没了|无|没|不用了?|没什么|没啥|没有意见|没意见|就这样|谢谢|好的|不需要|没有其他)$")
+# Clauses of an answer; "因为…" starts a new one even without a comma ("不满意因为没人来").
+_CLAUSES = re.compile(r"[，,。！!？?；;、\s]+|(?=因为|原因是)")
+_REASON_LEAD = re.compile(r"^(但是|可是|不过|而且|就是|因为|原因是|由于|主要是)+")
+# Words that only colour a bare answer ("很不满意", "真的没解决啊").
+_ANSWER_FILLER = re.compile(r"很|非常|特别|十分|太|真的?|挺|比较|还是|都|也|已经|已|了|啊|呀|吧|呢|的|哦|嗯|我|觉得|感觉|根本|完全|并|就|但是")
+_BARE_ANSWERS = frozenset({
+    "满意", "不满意", "基本满意", "还行", "还可以", "可以", "一般", "一般般", "凑合", "还好", "过得去", "马马虎虎", "不错",
+    "好", "好评", "差评", "差", "不好", "不行", "失望", "谢谢", "感谢", "谢谢你们", "辛苦", "辛苦你们",
+    "解决", "解决好", "没解决", "未解决", "没有解决", "没", "没有", "有", "是", "否", "不是", "对", "修好", "处理好",
+    "处理完", "搞定", "弄好", "办好", "恢复", "没处理", "没有处理", "未处理", "没修好", "没修", "没弄好", "没办", "老样子",
+    "一样", "没变", "没变化", "照旧", "没效果", "没用", "一点没变",
+})
+MIN_REASON_CHARS = 4
 
 
 def parse_resolved(text: str) -> bool | None:
@@ -58,6 +71,25 @@ def parse_satisfaction(text: str) -> str | None:
     if _SATISFIED.search(c):
         return SATISFIED
     return None
+
+
+def _is_bare_answer(clause: str) -> bool:
+    """"很不满意", "没解决", "满意": a clause that only answers, with nothing about what went wrong."""
+    c = compact(clause)
+    return _ANSWER_FILLER.sub("", c) in _BARE_ANSWERS or (
+        len(c) <= 3 and (parse_resolved(clause) is not None or parse_satisfaction(clause) is not None))
+
+
+def parse_reason(text: str) -> str:
+    """What the citizen says went wrong besides the bare answer: "不满意，物业根本没来人" → "物业根本没来人".
+
+    Empty when the message is only an answer ("很不满意", "还是老样子") or has just one clause."""
+    clauses = [c.strip() for c in _CLAUSES.split(text.strip()) if c and c.strip()]
+    if len(clauses) < 2 or not any(_is_bare_answer(c) for c in clauses):
+        return ""
+    rest = [_REASON_LEAD.sub("", c) for c in clauses if not _is_bare_answer(c)]
+    reason = "，".join(c for c in rest if compact(c))
+    return reason[:500] if len(compact(reason)) >= MIN_REASON_CHARS else ""
 
 
 @dataclass
@@ -106,14 +138,16 @@ class SurveyMachine:
             satisfaction = parse_satisfaction(text)
             if resolved is None and satisfaction is not None:
                 resolved = satisfaction != UNSATISFIED if satisfaction == SATISFIED else None
+            if satisfaction is not None:
+                session.satisfaction = satisfaction  # kept even when the question is asked again
+            self._keep_reason(session, text, resolved, satisfaction)
             if resolved is None:
                 return self._again(session, Reply("请问问题解决了吗？请回复“已解决”或“未解决”。", list(RESOLVED_BUTTONS)))
             session.resolved = resolved
-            if satisfaction is not None:
-                session.satisfaction = satisfaction
             return self._next(session)
         if session.stage == ASK_SATISFACTION:
             satisfaction = parse_satisfaction(text)
+            self._keep_reason(session, text, session.resolved, satisfaction)
             if satisfaction is None:
                 return self._again(session, satisfaction_question())
             session.satisfaction = satisfaction
@@ -127,6 +161,14 @@ class SurveyMachine:
                 session.comment = text.strip()[:500]
             return SurveyTurn([], session, record=True)
         return SurveyTurn([], session, record=True)
+
+    @staticmethod
+    def _keep_reason(session: SurveySession, text: str, resolved: bool | None, satisfaction: str | None) -> None:
+        """A reason typed with the answer ("没解决，路灯还是不亮") is the reason: it is not asked for again."""
+        if session.reason:
+            return
+        if resolved is False or satisfaction == UNSATISFIED or session.needs_review:
+            session.reason = parse_reason(text)
 
     def _again(self, session: SurveySession, reply: Reply) -> SurveyTurn:
         session.attempts[session.stage] = session.attempts.get(session.stage, 0) + 1
@@ -143,6 +185,9 @@ class SurveyMachine:
             session.stage = ASK_REASON
             return SurveyTurn([Reply("很抱歉没能让您满意。请说一下还存在什么问题，我们会安排承办部门重新核查处理（回访复核）。")],
                               session)
+        if session.needs_review:  # the reason came with an answer: record it, as after the reason question
+            session.stage = ASK_COMMENT
+            return SurveyTurn([], session, record=True)
         session.stage = ASK_COMMENT
         return SurveyTurn([Reply("感谢您的评价！对我们的工作还有其他意见或建议吗？没有请回复“没有了”。",
                                  list(NO_COMMENT_BUTTONS))], session)

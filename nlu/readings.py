@@ -1,0 +1,104 @@
+"""Plain readings of a short citizen reply: cancel, yes/no, handoff, question shape, status query.
+
+Rules over the normalised text (:func:`nlu.normalize.normalize`); shared by the message understanding
+(:mod:`nlu.understanding`) and the forms that read replies (intake, survey).
+"""
+from __future__ import annotations
+
+import re
+
+from nlu.normalize import normalize
+
+_PUNCT = re.compile(r"[\s,.!?;:~，。！？；：、…~\"'“”‘’（）()【】\[\]<>《》\-—]+")
+
+_CANCEL_WORDS = ("算了", "取消", "不办了", "不用了", "不报了", "不投诉了", "不反映了", "不举报了", "不提了",
+                 "不登记了", "退出", "不弄了", "不要了", "撤销", "不想说了", "不说了", "放弃")
+_CANCEL_AT_START = re.compile(r"^(算了|取消|不用了|不办了|退出|放弃|撤销)")
+
+_YES = ("是", "是的", "对", "对的", "好", "好的", "可以", "行", "需要", "要", "同意", "嗯", "嗯嗯", "没问题", "确认",
+        "确定", "提交", "确认提交", "ok", "okay", "yes", "y", "没错", "正确", "愿意", "当然", "要的", "需要的", "接受",
+        "保密", "匿名", "对的没错", "好的谢谢", "可以的", "行的", "是滴", "恩", "ok的", "1")
+_NO = ("不", "不是", "否", "不要", "不需要", "不用", "不行", "不对", "不可以", "没必要", "不愿意", "拒绝", "no", "n",
+       "算了吧", "不必", "不用了谢谢", "不需要了", "无需", "不同意", "不保密", "不用保密", "不匿名", "公开", "可以公开",
+       "不用回访", "不需要回访", "2")
+
+_QUESTION = re.compile(r"[?？]$|吗[?？]?$|怎么|如何|哪里|哪儿|多久|多长时间|能不能|可不可以|是否|什么时候|为什么|请问|咋")
+def compact(text: str) -> str:
+    """Normalised text without spaces and punctuation, lower-case."""
+    return _PUNCT.sub("", normalize(text)).lower()
+
+
+_CANCEL_TAIL = re.compile(r"^(吧|了|了吧|吧谢谢|谢谢|谢谢你|不用了|不办了|不弄了|我不办了|不说了|不报了|这个|这事|这件事)?$")
+_CANCEL_INTENT = re.compile(r"(不想|不要|不用|不打算|先不)(再)?(投诉|举报|反映|办|报|提|登记|弄|说|处理|提交)了?(吧|谢谢)?$")
+
+
+def is_cancel(text: str) -> bool:
+    """"算了/取消/不办了" and the like — a message whose point is to stop, not one that mentions cancelling."""
+    if text.strip() in ("/cancel_intake", "/cancel"):
+        return True
+    c = compact(text)
+    if not c:
+        return False
+    m = _CANCEL_AT_START.match(c)
+    if m and _CANCEL_TAIL.match(c[m.end():]):
+        return True
+    if len(c) <= 12 and _CANCEL_INTENT.search(c):
+        return True
+    return len(c) <= 6 and any(w in c for w in _CANCEL_WORDS)
+
+
+def yes_no(text: str) -> bool | None:
+    """True for agreement, False for refusal, None when the message is neither."""
+    t = text.strip()
+    if t in ("/affirm", "/confirm_intake"):
+        return True
+    if t in ("/deny",):
+        return False
+    c = compact(text)
+    if not c:
+        return None
+    if c in _NO:
+        return False
+    if c in _YES:
+        return True
+    for prefix in ("不需要", "不用", "不要", "不必", "不想", "不愿意", "不同意", "不行", "别"):
+        if c.startswith(prefix) and len(c) <= 10:
+            return False
+    for prefix in ("需要", "可以", "好的", "同意", "是的", "对", "确认", "要", "愿意", "没问题", "行"):
+        if c.startswith(prefix) and len(c) <= 10:
+            return True
+    return None
+
+
+_HUMAN = re.compile(r"^(你好|您好)?(我要|我想|我需要|帮我|请|麻烦|能不能|可以)?(给我)?(转|找|接|转接|换|要)(一个|个|一下)?(人工|真人|话务员|客服人员|人工客服|真人客服|工作人员|接线员)"
+                    r"(客服|服务|处理|来|说话|聊|回复)?(吧|谢谢|可以吗|行吗|好吗)?$|^(人工|真人)(客服|服务)?(呢|吧)?$|^我要人工$")
+
+
+def asks_for_human(text: str) -> bool:
+    """"转人工", "人工客服", the handoff button."""
+    return text.strip() == "/ask_human" or bool(_HUMAN.match(compact(text)))
+
+
+def looks_like_question(text: str) -> bool:
+    return bool(_QUESTION.search(normalize(text).strip()))
+
+
+_STATUS = re.compile(
+    r"(查|查询|查一下|查下|看看|看一下|问一下|问问)?(我的|我那个|我提交的|我反映的|我登记的|我投诉的|之前的|上次的|那个)?"
+    r"(工单|单子|投诉|诉求|反映的问题|报修)(编号)?.{0,6}(进度|状态|怎么样|处理得怎么样|办得怎么样|到哪|有结果|有回复|处理了吗|处理没|"
+    r"怎么还没|还没处理|还没人|什么情况|结果)"
+    r"|^(查|查询|查一下|查下)(一下)?(我的)?(工单|单子|进度)"
+    r"|工单(进度|状态)|(查|查询).{0,4}工单")
+_ORDER_NUMBER = re.compile(r"(?<!\d)20\d{14}(?!\d)|LS\d{12}-[0-9A-F]{6}", re.IGNORECASE)
+
+
+def asks_status(text: str) -> bool:
+    """"查一下我的工单 2026…", "我的工单怎么样了", "我投诉的事有结果了吗" — a question about the citizen's own work
+    order. A general question ("12345的工单进度一般通过什么渠道查") is a consultation."""
+    t = normalize(text).strip()
+    c = compact(text)
+    if re.search(r"(评价|打分|满意)", c):
+        return False
+    if _ORDER_NUMBER.search(t.replace(" ", "")) and len(c) <= 40:
+        return True
+    return bool(_STATUS.search(c)) and (bool(re.search(r"我|俺|咱", c)) or len(c) <= 10)
