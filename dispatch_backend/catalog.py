@@ -1,8 +1,15 @@
-"""The operator's configuration: service list, category tree with routing, departments."""
+"""The operator's configuration: service list, category tree with routing, departments.
+
+Which service a category leaf belongs to travels in what the backend serves: a service takes its own ``category``
+(GET /services.json) and every leaf that names a value of its ``category_by_attribute`` attribute
+(GET /services/{code}.json: the value's ``name`` starts with the leaf's name, e.g. "停电", "工业噪音（工厂或工业设备）").
+:func:`_check_category_claims` makes sure the configuration keeps that readable and unambiguous.
+"""
 
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +114,7 @@ class Catalog:
                 if category not in routes:
                     raise CatalogError(f"services.yml: 服务 {service.service_code} 的分类 {category} 不在 routing.yml 中")
             services[service.service_code] = service
+        _check_category_claims(services)
         return cls(services, routes, departments, default_department)
 
     def route(self, category: str) -> str:
@@ -127,6 +135,38 @@ class Catalog:
             l1, l2, l3 = path.split("/")
             tree.setdefault(l1, {}).setdefault(l2, {})[l3] = dept
         return tree
+
+
+def value_label(name: str) -> str:
+    """The part of an attribute value's name before an explanation in brackets: "社会生活噪音（商铺…）" → "社会生活噪音"."""
+    return re.split(r"[（(]", name, maxsplit=1)[0].strip()
+
+
+def _check_category_claims(services: dict[str, Service]) -> None:
+    """Each leaf a service takes through ``category_by_attribute`` is named by that attribute value (so a client
+    can read the mapping from the service definition) and taken by no other service."""
+    owners: dict[str, str] = {}
+    for service in services.values():
+        if not service.category_attribute:
+            continue
+        attribute = next((a for a in service.attributes if a.code == service.category_attribute), None)
+        if attribute is None or attribute.datatype != "singlevaluelist":
+            raise CatalogError(f"services.yml: 服务 {service.service_code} 的 category_by_attribute 必须指向它的一个单选列表字段")
+        names = {v.key: v.name for v in attribute.values}
+        for key, category in service.category_map.items():
+            leaf = category.split("/")[-1]
+            if key not in names or value_label(names[key]) != leaf:
+                raise CatalogError(f"services.yml: 服务 {service.service_code} 字段 {attribute.code} 的取值 {key} "
+                                   f"对应分类 {category}，它的 name 必须以“{leaf}”开头")
+            if owners.get(category, service.service_code) != service.service_code:
+                raise CatalogError(f"services.yml: 分类 {category} 同时由服务 {owners[category]} 和 "
+                                   f"{service.service_code} 的 category_by_attribute 认领")
+            owners[category] = service.service_code
+    for service in services.values():  # a leaf claimed by a map is nobody else's default (unless also its own)
+        owner = owners.get(service.category)
+        if owner is not None and owner != service.service_code and services[owner].category != service.category:
+            raise CatalogError(f"services.yml: 分类 {service.category} 是服务 {service.service_code} 的默认分类，"
+                               f"又由服务 {owner} 的 category_by_attribute 认领")
 
 
 def _parse_service(raw: dict[str, Any]) -> Service:

@@ -18,12 +18,16 @@ class Language(str, Enum):
     CHINESE = "zh"
     ENGLISH = "en"
     PINYIN = "pinyin"
+    FOREIGN = "foreign"  # another script: Korean, Japanese kana, Cyrillic, Arabic, Thai ...
     OTHER = "other"   # no letters or characters that make words: digits, punctuation, emoji, keyboard mash
     EMPTY = "empty"
 
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z]+")
+_FOREIGN_SCRIPT = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3040-\u30ff\u0400-\u04ff\u0600-\u06ff\u0e00-\u0e7f"
+                             r"\u0900-\u097f\u0590-\u05ff]")
+_INTERJECTIONS = set("啊哦噢嗯呃哈额唉哎呀嘿喔哇呵嘻咦嗷")
 
 _INITIALS = "zh|ch|sh|b|p|m|f|d|t|n|l|g|k|h|j|q|x|r|z|c|s|y|w"
 _FINALS = ("iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|in|un|vn|ia|ie|iu|ua|uo|ue|ui|"
@@ -46,9 +50,15 @@ def detect_language(text: str) -> Language:
     t = normalize(text or "").strip()
     if not t:
         return Language.EMPTY
-    han = len(_CJK.findall(t))
+    hans = _CJK.findall(t)
+    han = len(hans)
     words = [w.lower() for w in _WORD.findall(t)]
     letters = sum(len(w) for w in words)
+    foreign = len(_FOREIGN_SCRIPT.findall(t))
+    if hans and set(hans) <= _INTERJECTIONS and not letters:
+        return Language.OTHER  # "啊啊啊啊", "哈哈哈"
+    if foreign >= 2 and foreign > han:
+        return Language.FOREIGN
     if han >= 2 or (han == 1 and letters < 4):
         return Language.CHINESE
     if not words or letters < 2:

@@ -74,9 +74,36 @@ _HUMAN = re.compile(r"^(你好|您好)?(我要|我想|我需要|帮我|请|麻�
                     r"(客服|服务|处理|来|说话|聊|回复)?(吧|谢谢|可以吗|行吗|好吗)?$|^(人工|真人)(客服|服务)?(呢|吧)?$|^我要人工$")
 
 
+_HUMAN_ANYWHERE = re.compile(
+    r"(转|接|找|叫|让|要|换|给我接|给我转)(个|一个|一下|位|一位)?(人工|真人|活人|工作人员|话务员|坐席|客服人员|接线员|人工坐席|人工服务)"
+    r"|(叫|找|来)(个|一个)人(来)?(跟|和|同)我(说|聊|讲)|有没有(活人|真人|人工)|^(人工)+$|(别|不要|不想)(让)?(跟|和)?(机器|机器人)"
+    r"|(跟|和)(真人|人|话务员|工作人员)(说|聊|讲|沟通)")
+
+
 def asks_for_human(text: str) -> bool:
-    """"转人工", "人工客服", the handoff button."""
-    return text.strip() == "/ask_human" or bool(_HUMAN.match(compact(text)))
+    """"转人工", "人工客服", "别让机器人回答了，给我接个工作人员", the handoff button."""
+    if text.strip() == "/ask_human":
+        return True
+    c = compact(text)
+    return bool(_HUMAN.match(c)) or (len(c) <= 30 and bool(_HUMAN_ANYWHERE.search(c)))
+
+
+_GREET = re.compile(r"^(你好|您好|你们好|早上好|早安|上午好|中午好|下午好|晚上好|早|在吗|在不在|哈喽|嗨|hello|hi|喂)+"
+                    r"(呀|啊|啦|哦|吗|呢|小助手|机器人)?$")
+_BYE = re.compile(r"^(好的|好|行|嗯|那|那就|ok)*(那)?(再见|拜拜|bye|回见|下次见|先这样|没事了|没有了|不用了)+(啦|了|吧|呀|哈|啊)?$")
+_THANKS = re.compile(r"^(好的|好|嗯|ok)?(谢谢|感谢|多谢|谢了|谢啦|辛苦了|麻烦你了)+(你|您|你们|啦|了|哈|呀)*(的帮助|帮忙)?$")
+
+
+def small_talk(text: str) -> str | None:
+    """"greet", "goodbye" or "thank" for a message that is only that, else None."""
+    c = compact(text)
+    if _GREET.match(c):
+        return "greet"
+    if _BYE.match(c):
+        return "goodbye"
+    if _THANKS.match(c):
+        return "thank"
+    return None
 
 
 def looks_like_question(text: str) -> bool:
@@ -85,10 +112,13 @@ def looks_like_question(text: str) -> bool:
 
 _STATUS = re.compile(
     r"(查|查询|查一下|查下|看看|看一下|问一下|问问)?(我的|我那个|我提交的|我反映的|我登记的|我投诉的|之前的|上次的|那个)?"
-    r"(工单|单子|投诉|诉求|反映的问题|报修)(编号)?.{0,6}(进度|状态|怎么样|处理得怎么样|办得怎么样|到哪|有结果|有回复|处理了吗|处理没|"
-    r"怎么还没|还没处理|还没人|什么情况|结果)"
+    r"(工单|单子|投诉|诉求|反映的问题|报修)(编号)?.{0,12}(进度|状态|怎么样|处理得怎么样|办得怎么样|到哪|有结果|有回复|处理了吗|处理没|"
+    r"怎么还没|还没处理|还没人|什么情况|结果|在办|办了没|管了没|有人管|谁在处理|谁处理)"
+
     r"|^(查|查询|查一下|查下)(一下)?(我的)?(工单|单子|进度)"
     r"|工单(进度|状态)|(查|查询).{0,4}工单")
+_OWN_MATTER = re.compile(r"(反映|投诉|报|登记|提交|提)(过|了)?的.{0,10}(事|问题|情况|单子).{0,8}"
+                         r"(有人管|管了没|处理了没|处理了吗|怎么样了|有结果|有消息|有回复|进度)")
 _ORDER_NUMBER = re.compile(r"(?<!\d)20\d{14}(?!\d)|LS\d{12}-[0-9A-F]{6}", re.IGNORECASE)
 
 
@@ -100,5 +130,7 @@ def asks_status(text: str) -> bool:
     if re.search(r"(评价|打分|满意)", c):
         return False
     if _ORDER_NUMBER.search(t.replace(" ", "")) and len(c) <= 40:
+        return True
+    if _OWN_MATTER.search(c):
         return True
     return bool(_STATUS.search(c)) and (bool(re.search(r"我|俺|咱", c)) or len(c) <= 10)

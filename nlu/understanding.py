@@ -86,6 +86,7 @@ class Understanding:
     intent_confidence: float
     handoff: bool
     status: bool
+    small_talk: str | None
     cancel: bool
     yes_no: bool | None
     route: Route
@@ -114,8 +115,8 @@ class Understanding:
                 "kind": self.emergency.kind.value, "services": list(self.emergency.services),
                 "evidence": self.emergency.evidence},
             "intent": {"name": self.intent, "confidence": round(self.intent_confidence, 3)},
-            "readings": {"handoff": self.handoff, "status": self.status, "cancel": self.cancel,
-                         "yes_no": self.yes_no},
+            "readings": {"handoff": self.handoff, "status": self.status, "small_talk": self.small_talk,
+                         "cancel": self.cancel, "yes_no": self.yes_no},
             "route": {"kind": self.route.value, "reason": self.route_reason, "appeal_type": self.appeal_type,
                       "confidence": round(self.appeal_confidence, 3),
                       "scores": {k: round(v, 3) for k, v in self.appeal_scores.items()}},
@@ -146,25 +147,41 @@ _ABOUT_COMPLAINING = re.compile(r"(怎么|如何|去哪|去哪里|在哪|向哪|
                                 r"|(投诉|举报|求助)(电话|热线|渠道|方式|流程|途径)")
 _RHETORICAL = re.compile(r"(怎么|为什么|为啥|咋)(就)?(没人|也不|都不|还不|还没|一直不|一直没)(管|处理|修|解决|来|过问|理)"
                          r"|有没有人管|到底管不管|还管不管|谁来管管|没人管吗|不管吗|也不管吗|太不像话|还让不让人"
-                         r"|(都|也|一直|还|始终|根本)没(有)?人(管|修|处理|理|来)")
+                         r"|(都|也|一直|还|始终|根本)没(有)?人(管|修|处理|理|来)"
+                         r"|(说了|反映了|反映过|找了|找过|打了|投诉了|投诉过)[^，。,.]{0,6}(也没用|没用|不管用|不理|没人理|没下文|不了了之)")
+# In a long message (background first, the ask at the end) the ask decides: a request for action, a suggestion or a
+# complaint named anywhere in it.
+LONG_MESSAGE = 60
+_REQUEST_CUE = re.compile(
+    r"(希望|恳请|请求|要求|望|盼|恳求|敦促|呼吁|请|麻烦)[^。！？!?]{0,24}"
+    r"(解决|处理|查处|整改|退费|退款|退还|赔偿|重视|督促|协调|帮助|帮忙|改造|实施|落实|调查|核实|规范|取缔|维护|给予|关注|"
+    r"管一管|管管|整治|治理|监管|追回|支付|补发|拆除|清理|修复|维修)"
+    r"|以求帮助|求求|恳请领导|请领导|请相关部门|请有关部门|望相关部门|望有关部门")
+_SUGGEST_ANYWHERE = re.compile(r"(提|几点|几条|一点|一个|个|以下|如下|的|合理化|我的|我们的)(建议|意见)|建议(政府|相关|有关|市里|区里|增设|增加|"
+                               r"设置|安装|将|把|对|在|尽快|取消|延长|开通|出台|修改|调整|加强|完善)")
+_COMPLAIN_ANYWHERE = re.compile(r"(我|我们|特此|现|在此|实名)(要|想|来)?(投诉|举报)|(投诉|举报)(该|这家|此|他们|这个|那家)")
+
 # A request for action phrased as a question ("能不能派人来疏通一下") asks for a work order, not an answer.
 _ACTION_REQUEST = re.compile(
     r"(能不能|能否|可不可以|可以|能|麻烦|请|希望|赶紧|尽快|快点)[^。？?！!]{0,14}"
     r"(派人|来人|找人|安排人|过来看|上门|帮忙|帮我们|帮着|处理一下|处理处理|管管|管一管|管一下|修一下|修修|维修|疏通|清理|清走|拖走|"
-    r"检测一下|填一下|填上|摘掉|拆掉|拆除|查处|整治|治理|取缔|解决一下|协调一下|说说|督促)")
+    r"检测一下|填一下|填上|摘掉|拆掉|拆除|查处|整治|治理|取缔|解决一下|协调一下|说说|督促|加个|加装|增加|增设|安装|装个|设置|"
+    r"开通|延长|多开|多设|改善|改进|优化)")
 # What is left of a question once "什么也不干"-style negations are taken out.
 _NOT_A_QUESTION = re.compile(r"(什么|啥)(也|都)|好几(个|次|天)|几个(月|星期|礼拜)(了|都|还|一直)")
 _QUESTION_FRAME = re.compile(
     r"[?？]\s*$|吗[?？。!！]?\s*$|呢[?？。]?\s*$|怎么|怎样|如何|哪里|哪儿|哪个|哪些|去哪|多久|多长时间|多少|"
     r"几(次|天|点|年|月|号|岁|个月|个工作日|时|种|样|项|类)|能不能|能否|可不可以|可以.{0,8}吗|是否|是不是|有没有|什么时候|为什么|为啥|"
     r"请问|想问|问一下|问下|咨询一下|咨询|了解一下|什么|需要.{0,6}(材料|条件|手续)|要.{0,4}(材料|手续)|算不算|该怎么|"
-    r"应该找|(向|找|跟|问)谁|归谁管|谁管|哪个部门"
+    r"应该找|(向|找|跟|问)谁|归谁管|谁管|哪个部门|在哪|哪办|哪能|谁(定|批|负责|说了算)|是谁"
     r"|(能|可以|行|会|有|要|还能|还有|是|够|算|给|让)[^，。,.!！]{0,16}不[?？。]?\s*$"
     r"|(?P<verb>[\u4e00-\u9fff])不(?P=verb)")
 # "想补一个", "想迁到…", "想在房本上加上…": a procedure the citizen wants to go through.
 _WANTS_PROCEDURE = re.compile(
     r"(想|想要|打算|准备|需要)[^，。,.]{0,10}(办|补|迁|换|领|取|申请|开具|开个|转|加上|改|交|缴|报名|登记|落户|分出|单独立|续|"
-    r"注销|提取|贷款|过户|认证|备案|挂失|更正|变更)")
+    r"注销|提取|贷款|过户|认证|备案|挂失|更正|变更)"
+    r"|(证|本|卡|照|执照|证件|证明)[^，。,.]{0,6}(丢了|丢失|找不着|找不到|搞丢|弄丢|遗失|掉了|过期|到期|坏了|被偷)"
+    r"|(丢了|丢失|搞丢|弄丢|遗失|掉了)[^，。,.]{0,4}(证|本|卡|照|执照|证件)")
 
 
 def is_question(text: str) -> bool:
@@ -183,6 +200,11 @@ def decide_route(text: str, *, intent: str | None, intent_confidence: float, pre
         return Route.PROBLEM, SUGGEST, 1.0, "suggest_word"
     if _COMPLAIN_WORD.search(t) and not about:
         return Route.PROBLEM, COMPLAINT, 1.0, "complaint_word"
+    if len(t) >= LONG_MESSAGE:
+        if _SUGGEST_ANYWHERE.search(t) and not about:
+            return Route.PROBLEM, SUGGEST, 0.9, "suggest_word"
+        if _COMPLAIN_ANYWHERE.search(t) and not about:
+            return Route.PROBLEM, COMPLAINT, 0.9, "complaint_word"
 
     scores = dict(getattr(prediction, "scores", {}) or {})
     p_consult = float(scores.get(CONSULT, 0.5))
@@ -195,9 +217,14 @@ def decide_route(text: str, *, intent: str | None, intent_confidence: float, pre
         return Route.PROBLEM, problem_type, p_problem, "rhetorical_question"
     if _ACTION_REQUEST.search(t) and not about:
         return Route.PROBLEM, problem_type, p_problem, "action_request"
+    if len(t) >= LONG_MESSAGE and _REQUEST_CUE.search(t) and p_problem >= 0.35:
+        return Route.PROBLEM, problem_type, p_problem, "request"
     if about or is_question(text):
+        if len(t) >= LONG_MESSAGE and kb_band == "no_match" and p_problem >= 0.5:
+            return Route.UNSURE, problem_type, p_problem, "long_question_unmatched"  # ask rather than guess
         return Route.CONSULT, CONSULT, 1.0, "question_frame"
-    if len(t) <= SHORT_TOPIC and t in readings.compact(kb_top_question) and kb_band != "no_match":
+    topic = re.sub(r"(的事情|的事儿|的事|的问题|相关的|相关|方面的|方面)$", "", t)
+    if len(topic) <= SHORT_TOPIC and topic and topic in readings.compact(kb_top_question) and kb_band != "no_match":
         return Route.CONSULT, CONSULT, max(p_consult, 0.5), "topic_word"  # "公积金", "护照"
     if _WANTS_PROCEDURE.search(t) and kb_band != "no_match":
         return Route.CONSULT, CONSULT, max(p_consult, 0.5), "wants_procedure"
@@ -248,6 +275,7 @@ class Understander:
             text=raw, standard=standard, language=language, emergency=emergency,
             intent=ctx.intent, intent_confidence=float(ctx.intent_confidence or 0.0),
             handoff=readings.asks_for_human(raw), status=readings.asks_status(raw),
+            small_talk=readings.small_talk(raw),
             cancel=readings.is_cancel(raw), yes_no=readings.yes_no(raw),
             route=route, route_reason=reason, appeal_type=appeal, appeal_confidence=confidence,
             appeal_scores=dict(getattr(prediction, "scores", {}) or {}),

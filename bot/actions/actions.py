@@ -286,7 +286,7 @@ class ActionRespond(Action):
                 return answer_pick(dispatcher, tracker, number)
         if u.handoff:
             return handoff(dispatcher, tracker, details)
-        if u.language in (Language.ENGLISH, Language.PINYIN):
+        if u.language in (Language.ENGLISH, Language.PINYIN, Language.FOREIGN):
             send(dispatcher, replies.language_reply())
             announce(dispatcher, Decision.LANGUAGE, understanding=details)
             return []
@@ -294,14 +294,15 @@ class ActionRespond(Action):
         sure = u.intent_confidence >= SMALLTALK_MIN_CONFIDENCE
         if u.intent == "rate_order" and sure:
             return [FollowupAction("action_start_survey")]
-        if u.status and u.route is not Route.PROBLEM:
+        if u.status:
             return status_reply(dispatcher, tracker, u.text)
         if short and u.intent in ("helpful", "not_helpful") and tracker.get_slot("kb_last_entry"):
             return vote(dispatcher, tracker, u.intent == "helpful")
         if compact(u.text) in REGISTER_WORDS or (u.intent == "register_question" and short and sure):
             return register_question(dispatcher, tracker)
-        if short and sure and u.route is not Route.PROBLEM and u.intent in SMALLTALK:
-            dispatcher.utter_message(response=SMALLTALK[u.intent])
+        talk = u.small_talk or (u.intent if short and sure and u.route is not Route.PROBLEM else None)
+        if talk in SMALLTALK:
+            dispatcher.utter_message(response=SMALLTALK[talk])
             announce(dispatcher, Decision.SMALLTALK, understanding=details)
             return []
         if short and sure and u.route is not Route.PROBLEM and u.intent in ("affirm", "deny") \

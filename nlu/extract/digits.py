@@ -36,9 +36,8 @@ class NumberRun:
     country_prefix: bool
 
 
-def _candidates(digits_groups: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
-    """(first, last) group indexes, longest spans first."""
-    count = len(digits_groups)
+def _candidates(count: int) -> Iterator[tuple[int, int]]:
+    """(first, last) indexes of runs of consecutive groups out of ``count``, longest first."""
     for size in range(count, 0, -1):
         for first in range(0, count - size + 1):
             yield first, first + size - 1
@@ -59,7 +58,7 @@ def number_runs(text: str, accept: Callable[[str, bool], bool]) -> list[NumberRu
         if len(groups) > _MAX_GROUPS:
             continue
         taken: list[tuple[int, int]] = []
-        for first, last in _candidates(groups):
+        for first, last in _candidates(len(groups)):
             if any(not (last < a or first > b) for a, b in taken):
                 continue
             parts = [g[2] for g in groups[first:last + 1]]

@@ -62,3 +62,12 @@ def test_without_a_reason_it_is_still_asked() -> None:
     turn = machine.handle(SurveySession("x"), "根本没人来处理")
     turn = machine.handle(turn.session, "不满意")
     assert turn.session.stage == ASK_REASON and not turn.record
+
+
+def test_words_with_a_good_answer_are_kept_as_a_comment() -> None:
+    machine = SurveyMachine()
+    turn = machine.handle(SurveySession("x"), "解决了")
+    turn = machine.handle(turn.session, "满意，师傅很负责")
+    assert turn.session.comment == "师傅很负责" and not turn.session.reason and not turn.session.needs_review
+    turn = machine.handle(turn.session, "没有了")
+    assert turn.record and turn.session.comment == "师傅很负责"

@@ -522,7 +522,7 @@ def _set_address(session: IntakeSession, parsed: tuple[str, dict[str, Any]], sou
     detail = parsed[1] or {}
     start, end = detail.get("start"), detail.get("end")
     if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(source):
-        session.written[Field.ADDRESS.value] = strip_lead_in(source[start:end])
+        session.written[Field.ADDRESS.value] = source[start:end].strip()
     else:
         session.written.pop(Field.ADDRESS.value, None)
 
@@ -540,9 +540,9 @@ def _old_mentions(session: IntakeSession, name: Field) -> list[list[Any]]:
         return []
     if name is Field.ADDRESS and session.address:
         detail = session.address_detail or {}
-        candidates = {session.written.get(name.value), detail.get("rest"), session.address} - {None, ""}
-        for candidate in sorted(candidates, key=len, reverse=True):  # type: ignore[arg-type]
-            spans = _occurrences(text, str(candidate))
+        candidates = {str(c) for c in (session.written.get(name.value), detail.get("rest"), session.address) if c}
+        for candidate in sorted(candidates, key=len, reverse=True):  # the fullest form first
+            spans = _occurrences(text, candidate)
             if spans:
                 return spans
     elif name is Field.PHONE and session.phone:
@@ -561,7 +561,7 @@ def _new_text(session: IntakeSession, name: Field) -> str:
     if name is Field.ADDRESS:
         if not session.address or session.address == "不详" or name.value in session.skipped:
             return ""
-        return session.written.get(name.value) or session.address
+        return strip_lead_in(session.written.get(name.value, "")) or session.address
     if name is Field.PHONE:
         return session.phone.split(",")[0] if session.phone else ""
     if name is Field.NAME:

@@ -29,7 +29,7 @@ def find_reference(text: str) -> str | None:
 
 
 def describe(order: ServiceRequest) -> str:
-    lines = [f"工单 {order.service_request_id}（{order.service_name or order.appeal_type or '诉求'}）："]
+    lines = [f"工单 {order.service_request_id}（{topic(order)}）："]
     state = order.workflow_state_name or ("已办结" if order.status == "closed" else "办理中")
     lines.append(f"当前状态：{state}")
     if order.agency_responsible:
@@ -45,6 +45,16 @@ def describe(order: ServiceRequest) -> str:
     if order.reminder_count:
         lines.append(f"已催办 {order.reminder_count} 次。")
     return "\n".join(lines)
+
+
+def topic(order: ServiceRequest) -> str:
+    """What the order is about, as the citizen knows it: its category (三级分类), else its service or appeal type.
+
+    A general service ("12345综合诉求") says nothing about the problem, so the category comes first."""
+    category = order.category
+    if category is not None and (category.level3 or category.path):
+        return category.level3 or category.path.split("/")[-1]
+    return order.service_name or order.appeal_type or "诉求"
 
 
 class StatusLookup:

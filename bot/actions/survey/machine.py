@@ -164,11 +164,12 @@ class SurveyMachine:
 
     @staticmethod
     def _keep_reason(session: SurveySession, text: str, resolved: bool | None, satisfaction: str | None) -> None:
-        """A reason typed with the answer ("没解决，路灯还是不亮") is the reason: it is not asked for again."""
-        if session.reason:
-            return
+        """A reason typed with the answer ("没解决，路灯还是不亮") is the reason: it is not asked for again. With a
+        good answer ("满意，师傅很负责") the same words are a comment."""
         if resolved is False or satisfaction == UNSATISFIED or session.needs_review:
-            session.reason = parse_reason(text)
+            session.reason = session.reason or parse_reason(text)
+        elif resolved is not None or satisfaction is not None:
+            session.comment = session.comment or parse_reason(text)
 
     def _again(self, session: SurveySession, reply: Reply) -> SurveyTurn:
         session.attempts[session.stage] = session.attempts.get(session.stage, 0) + 1
