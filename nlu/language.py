@@ -27,6 +27,8 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z]+")
 _FOREIGN_SCRIPT = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3040-\u30ff\u0400-\u04ff\u0600-\u06ff\u0e00-\u0e7f"
                              r"\u0900-\u097f\u0590-\u05ff]")
+_MOJIBAKE = re.compile(r"锟斤拷|烫烫烫|屯屯屯|\ufffd{2,}|(Ã.|Â.|â€.){2,}")
+_PLACEHOLDER = re.compile(r"\[[^\]]{1,6}\]")  # "[语音]", "[图片]", "[表情]": what a channel shows for media
 _INTERJECTIONS = set("啊哦噢嗯呃哈额唉哎呀嘿喔哇呵嘻咦嗷")
 
 _INITIALS = "zh|ch|sh|b|p|m|f|d|t|n|l|g|k|h|j|q|x|r|z|c|s|y|w"
@@ -47,7 +49,7 @@ _ENGLISH_WORDS = frozenset(
 
 def detect_language(text: str) -> Language:
     """The language of ``text``: Chinese as soon as it has two Chinese characters (or one in a short message)."""
-    t = normalize(text or "").strip()
+    t = _PLACEHOLDER.sub("", normalize(text or "")).strip()
     if not t:
         return Language.EMPTY
     hans = _CJK.findall(t)
@@ -57,6 +59,8 @@ def detect_language(text: str) -> Language:
     foreign = len(_FOREIGN_SCRIPT.findall(t))
     if hans and set(hans) <= _INTERJECTIONS and not letters:
         return Language.OTHER  # "啊啊啊啊", "哈哈哈"
+    if _MOJIBAKE.search(t):
+        return Language.OTHER  # text decoded with the wrong charset: "锟斤拷", "烫烫烫"
     if foreign >= 2 and foreign > han:
         return Language.FOREIGN
     if han >= 2 or (han == 1 and letters < 4):

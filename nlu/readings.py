@@ -75,7 +75,7 @@ _HUMAN = re.compile(r"^(你好|您好)?(我要|我想|我需要|帮我|请|麻�
 
 
 _HUMAN_ANYWHERE = re.compile(
-    r"(转|接|找|叫|让|要|换|给我接|给我转)(个|一个|一下|位|一位)?(人工|真人|活人|工作人员|话务员|坐席|客服人员|接线员|人工坐席|人工服务)"
+    r"(转|接|找|叫|让|要|换|给我接|给我转)(你们|你们的)?(个|一个|一下|位|一位)?(人工|真人|活人|工作人员|话务员|坐席|客服人员|接线员|人工坐席|人工服务)"
     r"|(叫|找|来)(个|一个)人(来)?(跟|和|同)我(说|聊|讲)|有没有(活人|真人|人工)|^(人工)+$|(别|不要|不想)(让)?(跟|和)?(机器|机器人)"
     r"|(跟|和)(真人|人|话务员|工作人员)(说|聊|讲|沟通)")
 
@@ -117,20 +117,25 @@ _STATUS = re.compile(
 
     r"|^(查|查询|查一下|查下)(一下)?(我的)?(工单|单子|进度)"
     r"|工单(进度|状态)|(查|查询).{0,4}工单")
-_OWN_MATTER = re.compile(r"(反映|投诉|报|登记|提交|提)(过|了)?的.{0,10}(事|问题|情况|单子).{0,8}"
-                         r"(有人管|管了没|处理了没|处理了吗|怎么样了|有结果|有消息|有回复|进度)")
+_OWN_MATTER = re.compile(r"(反映|投诉|报|登记|提交|提|打12345)(过|了)?(的)?.{0,12}(事|问题|情况|单子).{0,16}"
+                         r"(有人管|管了没|有人处理|处理没|处理了没|处理了吗|怎么样|有结果|有消息|有回复|有信|进度|没人回复|没回复|"
+                         r"没消息|没动静|查一下|查查|帮我查)")
 _ORDER_NUMBER = re.compile(r"(?<!\d)20\d{14}(?!\d)|LS\d{12}-[0-9A-F]{6}", re.IGNORECASE)
 
 
 def asks_status(text: str) -> bool:
     """"查一下我的工单 2026…", "我的工单怎么样了", "我投诉的事有结果了吗" — a question about the citizen's own work
     order. A general question ("12345的工单进度一般通过什么渠道查") is a consultation."""
+    from nlu.language import standardise
+
     t = normalize(text).strip()
-    c = compact(text)
+    c = compact(standardise(text))
     if re.search(r"(评价|打分|满意)", c):
         return False
     if _ORDER_NUMBER.search(t.replace(" ", "")) and len(c) <= 40:
         return True
     if _OWN_MATTER.search(c):
         return True
+    if re.match(r"(帮我)?(查|查询|查一下|查下|查查)", c) and _STATUS.search(c):
+        return True  # a command: "查询工单进度 编号…"
     return bool(_STATUS.search(c)) and (bool(re.search(r"我|俺|咱", c)) or len(c) <= 10)

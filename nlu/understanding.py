@@ -168,7 +168,8 @@ _ACTION_REQUEST = re.compile(
     r"检测一下|填一下|填上|摘掉|拆掉|拆除|查处|整治|治理|取缔|解决一下|协调一下|说说|督促|加个|加装|增加|增设|安装|装个|设置|"
     r"开通|延长|多开|多设|改善|改进|优化)")
 # What is left of a question once "什么也不干"-style negations are taken out.
-_NOT_A_QUESTION = re.compile(r"(什么|啥)(也|都)|好几(个|次|天)|几个(月|星期|礼拜)(了|都|还|一直)")
+_NOT_A_QUESTION = re.compile(r"(什么|啥)(也|都)|好几(个|次|天)|几个(月|星期|礼拜)(了|都|还|一直)"
+                             r"|(这|那|前|近|头|最近|过去)几(天|年|个月|次|回|周)|几(天|年|个月|周)(前|以来|了)")
 _QUESTION_FRAME = re.compile(
     r"[?？]\s*$|吗[?？。!！]?\s*$|呢[?？。]?\s*$|怎么|怎样|如何|哪里|哪儿|哪个|哪些|去哪|多久|多长时间|多少|"
     r"几(次|天|点|年|月|号|岁|个月|个工作日|时|种|样|项|类)|能不能|能否|可不可以|可以.{0,8}吗|是否|是不是|有没有|什么时候|为什么|为啥|"
@@ -176,12 +177,38 @@ _QUESTION_FRAME = re.compile(
     r"应该找|(向|找|跟|问)谁|归谁管|谁管|哪个部门|在哪|哪办|哪能|谁(定|批|负责|说了算)|是谁"
     r"|(能|可以|行|会|有|要|还能|还有|是|够|算|给|让)[^，。,.!！]{0,16}不[?？。]?\s*$"
     r"|(?P<verb>[\u4e00-\u9fff])不(?P=verb)")
+# "能不能多装几个…", "能不能周末也开半天": a suggestion phrased as a question.
+_SUGGESTION_QUESTION = re.compile(r"(能不能|能否|可不可以|可否|是否可以|是不是可以|希望)[^，。？?]{0,12}"
+                                  r"(多装|多设|多开|多建|多加|也开|加开|增加|增设|加个|加装|延长|开通|开放|设置|安装|装个|建个|配备|改成)")
+
 # "想补一个", "想迁到…", "想在房本上加上…": a procedure the citizen wants to go through.
 _WANTS_PROCEDURE = re.compile(
     r"(想|想要|打算|准备|需要)[^，。,.]{0,10}(办|补|迁|换|领|取|申请|开具|开个|转|加上|改|交|缴|报名|登记|落户|分出|单独立|续|"
     r"注销|提取|贷款|过户|认证|备案|挂失|更正|变更)"
     r"|(证|本|卡|照|执照|证件|证明)[^，。,.]{0,6}(丢了|丢失|找不着|找不到|搞丢|弄丢|遗失|掉了|过期|到期|坏了|被偷)"
     r"|(丢了|丢失|搞丢|弄丢|遗失|掉了)[^，。,.]{0,4}(证|本|卡|照|执照|证件)")
+
+
+_ASK_MARKER = re.compile(r"(想问一下|想问问|想问下|想问|请问一下|请问|想咨询一下|想咨询|咨询一下|问一下|问下)")
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+QUESTION_PART_FROM = 40  # messages at least this long are also searched by their question alone
+
+
+def question_part(text: str) -> str | None:
+    """The question of a long message that tells its background first: what follows the last "想问一下/请问",
+    else its last sentence that asks something; None for a short message or one without a question."""
+    t = (text or "").strip()
+    if len(t) < QUESTION_PART_FROM:
+        return None
+    markers = list(_ASK_MARKER.finditer(t))
+    if markers:
+        rest = t[markers[-1].end():].strip(" ，,：:")
+        return rest if len(rest) >= 4 else None
+    sentences = [s.strip(" ，,") for s in _SENTENCE_END.split(t) if s.strip(" ，,")]
+    for sentence in reversed(sentences[1:]):
+        if is_question(sentence) and len(sentence) >= 4:
+            return sentence
+    return None
 
 
 def is_question(text: str) -> bool:
@@ -215,6 +242,8 @@ def decide_route(text: str, *, intent: str | None, intent_confidence: float, pre
 
     if _RHETORICAL.search(t):
         return Route.PROBLEM, problem_type, p_problem, "rhetorical_question"
+    if _SUGGESTION_QUESTION.search(t) and not about:
+        return Route.PROBLEM, SUGGEST, max(p_problem, 0.6), "suggestion_question"
     if _ACTION_REQUEST.search(t) and not about:
         return Route.PROBLEM, problem_type, p_problem, "action_request"
     if len(t) >= LONG_MESSAGE and _REQUEST_CUE.search(t) and p_problem >= 0.35:
@@ -289,6 +318,11 @@ class Understander:
         # A follow-up stays on the topic last answered, or, right after a did-you-mean, on the topic offered first.
         previous = ctx.last_entry_id or (ctx.offered_entry_ids[0] if ctx.offered_entry_ids else None)
         result = self.kb.ask(query, previous_entry_id=previous)
+        asked = question_part(query)
+        if asked and asked != query:  # background first, the question last: search the question too
+            focused = self.kb.ask(asked, previous_entry_id=previous)
+            if focused.entries and (not result.entries or focused.entries[0].similarity > result.entries[0].similarity):
+                result = focused
         candidates = [KBCandidate(m.entry.id, m.entry.question, float(m.similarity)) for m in result.entries]
         band = getattr(result.band, "value", str(result.band))
         return band, result.query, result.followup_of, candidates

@@ -20,9 +20,16 @@ from bot.actions import replies
 from bot.actions.decision import Decision, announce
 from bot.actions.emergency_reply import emergency_reply
 from bot.actions.options import parse_option
-from bot.actions.runtime import emergency_log, emergency_numbers, feedback_log, knowledge_base, understander
+from bot.actions.runtime import (
+    emergency_log,
+    emergency_numbers,
+    emergency_recogniser,
+    feedback_log,
+    knowledge_base,
+    understander,
+)
 from knowledge_base.schema import KBEntry
-from nlu.emergency import EmergencyAssessment, assess_emergency
+from nlu.emergency import EmergencyAssessment
 from nlu.language import Language
 from nlu.readings import compact
 from nlu.understanding import Route, TurnContext, Understanding
@@ -71,7 +78,7 @@ def handle_emergency(dispatcher: CollectingDispatcher, tracker: Tracker, assessm
 
 def check_emergency(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> bool:
     """Inside a form: the emergency protocol when ``text`` is an emergency (the form stays as it was)."""
-    assessment = assess_emergency(text) if text and not text.startswith("/") else None
+    assessment = emergency_recogniser()(text) if text and not text.startswith("/") else None
     if assessment is None:
         return False
     handle_emergency(dispatcher, tracker, assessment, text)
@@ -261,6 +268,9 @@ class ActionRespond(Action):
             return handoff(dispatcher, tracker)
         if intent == "register_question":
             return register_question(dispatcher, tracker)
+        if intent == "complain" and (reported := tracker.get_slot("emergency_message")):
+            # "事后登记工单" after an emergency: the order starts from what the citizen already wrote.
+            return start_intake(dispatcher, tracker, None, reported, "求助") + [SlotSet("emergency_message", None)]
         if intent in ("complain", "request_help", "suggest"):
             appeal = {"complain": "投诉举报", "request_help": "求助", "suggest": "意见建议"}[intent]
             return start_intake(dispatcher, tracker, None, "", appeal)
@@ -279,7 +289,7 @@ class ActionRespond(Action):
         details = u.to_dict()
         if u.emergency is not None:
             handle_emergency(dispatcher, tracker, u.emergency, u.text, details)
-            return [SlotSet("kb_candidates", None)]
+            return [SlotSet("kb_candidates", None), SlotSet("emergency_message", u.text)]
         if tracker.get_slot("kb_candidates"):
             number = picked_candidate(tracker, u.text, affirmed=u.yes_no is True or u.intent == "affirm")
             if number is not None:
@@ -311,6 +321,9 @@ class ActionRespond(Action):
             announce(dispatcher, Decision.OTHER, understanding=details)
             return [SlotSet("kb_candidates", None)]
         if u.language in (Language.EMPTY, Language.OTHER):
+            if u.text:  # the maintainers see what citizens type that nothing can read
+                feedback_log().log_unanswered(u.text, channel=channel_name(tracker), sender_id=tracker.sender_id,
+                                              band=f"unreadable:{u.language.value}", candidates=[])
             send(dispatcher, replies.not_understood_reply())
             announce(dispatcher, Decision.OTHER, understanding=details)
             return []

@@ -83,7 +83,16 @@ def understander():  # type: ignore[no-untyped-def]
     machine = intake_machine()
     city = load_config().intake.default_city
     return Understander(knowledge_base(), machine.services.classifier,
-                        extract_fields=partial(extract_message_fields, default_city=city))
+                        extract_fields=partial(extract_message_fields, default_city=city),
+                        assess=emergency_recogniser())
+
+
+@lru_cache(maxsize=1)
+def emergency_recogniser():  # type: ignore[no-untyped-def]
+    """The emergency rules with the semantic safety net under them (nlu/emergency_semantic.py)."""
+    from nlu.emergency_semantic import EmergencyRecogniser
+
+    return EmergencyRecogniser()
 
 
 @lru_cache(maxsize=1)

@@ -32,6 +32,7 @@ def stack_environment(var_dir: Path, tracker_store_url: str | None = None, dispa
         "REXIAN_WEBCHAT_PORT": str(free_port()),
         "REXIAN_TRACKER_STORE_URL": tracker_store_url or f"sqlite:///{var_dir / 'tracker.sqlite3'}",
         "REXIAN_KB_FEEDBACK_DB": str(var_dir / "feedback.sqlite3"),
+        "REXIAN_EMERGENCY_EVENTS_DB": str(var_dir / "events.sqlite3"),
         "REXIAN_DISPATCH_EMBEDDED": "true" if dispatch else "false",
         "REXIAN_DISPATCH_PORT": str(free_port()),
         "REXIAN_DISPATCH_DB_URL": f"sqlite:///{var_dir / 'dispatch.sqlite3'}",

@@ -503,8 +503,192 @@ LOOK_ALIKES: list[str] = [
     "我被这个系统搞得想死的心都有了",
 ]
 
+# Missed by an earlier version on an independent set: each stands for a category of phrasing (long message with
+# past background, bare spaces instead of punctuation, a symptom cluster, Cantonese, farewell signals ...).
+SECOND_SET_MISSES: list[tuple[str, EmergencyKind, str]] = [
+    ("之前打电话反映过好几次都没用，楼道里天天停满电动车，物业也不管，现在一楼那辆电动车电池在冒火，"
+     "现在火越烧越大，楼上还住着好多老人", K.FIRE, "fire"),
+    ("上个月燃气公司刚来检查过，今天下班回来一开门满屋子都是燃气味，我没敢开灯…现在站在门外不知道该怎么办",
+     K.GAS, "gas"),
+    ("楼下有四五个人围着一个小伙子打 打了好几分钟了还没停", K.VIOLENCE, "police"),
+    ("我们这条路的路灯坏了一个多月了，晚上黑乎乎的，投诉了也没人修，刚才我路过，看见一个男的在抢一个女孩的包，"
+     "还把她往地上拖，现在两个人还在那边拉扯", K.VIOLENCE, "police"),
+    ("我爸突然说胸口疼得厉害 满头大汗 现在躺在地上说不出话了", K.MEDICAL, "ambulance"),
+    ("我阿妈喺屋企晕咗 叫极都唔醒 点算啊", K.MEDICAL, "ambulance"),
+    ("我表弟的皮划艇在那翻了…被水冲下去了，现在已经看不到人", K.DROWNING, "ambulance"),
+    ("小区游泳池有个人脸朝下漂在水面上半天没动", K.DROWNING, "ambulance"),
+    ("一辆面包车把一个学生撞倒了 孩子腿在流血", K.TRAFFIC_INJURY, "traffic"),
+    ("那栋老楼塌了一半 听说里面还有人没出来", K.ELECTRIC_COLLAPSE, "fire"),
+    ("我女儿九岁，平时四点半就到家…今天到现在晚上七点半了还没到家…同学家老师家都找过了",
+     K.MISSING_PERSON, "police"),
+    ("我爸正在拿皮带抽我妈 我好害怕", K.DOMESTIC_VIOLENCE, "police"),
+    ("他…刚才掐我脖子，现在还拿着菜刀在客厅里转来转去，我和孩子把自己锁在卧室", K.DOMESTIC_VIOLENCE, "police"),
+    ("我现在坐在江边的大桥栏杆上，感觉跳下去就什么都不用想了", K.SELF_HARM, "crisis"),
+    ("我朋友在微信上跟我道别 说东西都安排好了以后不用找她了 我怕她想不开", K.SELF_HARM, "crisis"),
+    ("他又开始打我了 快帮帮我", K.DOMESTIC_VIOLENCE, "police"),
+    ("There's a fire in my building, smoke everywhere", K.FIRE, "fire"),
+]
 
-@pytest.mark.parametrize(("text", "kind", "first_service"), EMERGENCIES)
+# New phrasings (not tuned one by one): unusual words, long messages, no punctuation, Cantonese, English.
+MORE_EMERGENCIES: list[tuple[str, EmergencyKind, str]] = [
+    # fire
+    ("楼上那家阳台的窗户里一直往外蹿火苗 烟是黑的", K.FIRE, "fire"),
+    ("物业的事先不说了，我家对面的厂房烧着了，火光冲天", K.FIRE, "fire"),
+    ("我们宿舍门缝里往里冒烟，走廊全是烟，出不去", K.FIRE, "fire"),
+    ("充电宝突然炸了，床单已经烧起来了", K.FIRE, "fire"),
+    ("山上的火往我们村这边蔓延过来了", K.FIRE, "fire"),
+    ("厨房的抽油烟机着火了，火苗窜到天花板了", K.FIRE, "fire"),
+    ("隔离屋火烛呀，好大烟", K.FIRE, "fire"),
+    ("着火 着火 快来 幸福小区5栋", K.FIRE, "fire"),
+    ("你好，我是XX小区的业主，这个小区的物业去年就被我们投诉过，垃圾一直没人清，今天又堆到楼道里了，"
+     "刚才有人扔烟头，现在垃圾堆烧起来了，烟往楼上灌", K.FIRE, "fire"),
+    ("There's smoke coming out from under the door next door and the alarm is going off", K.FIRE, "fire"),
+    ("help the kitchen is on fire", K.FIRE, "fire"),
+    # gas
+    ("厨房里一股臭鸡蛋味 像是煤气 阀门关了还有", K.GAS, "gas"),
+    ("液化气罐的管子裂了 呲呲地往外喷气", K.GAS, "gas"),
+    ("家里燃气灶关了但还是有很重的燃气味道，我头有点晕", K.GAS, "gas"),
+    ("楼道里天然气味特别冲，好几户都闻到了", K.GAS, "gas"),
+    ("屋企好大煤气味，点算", K.GAS, "gas"),
+    ("上周我反映过燃气表的问题，今天维修工换完表走了以后，厨房一直有股味，越来越浓", K.GAS, "gas"),
+    ("I smell gas in the stairwell, it's really strong", K.GAS, "gas"),
+    # violence
+    ("外面有个男的拿着一把刀在追人，大家都在跑", K.VIOLENCE, "police"),
+    ("两个醉汉在门口互殴，其中一个头被酒瓶砸破了", K.VIOLENCE, "police"),
+    ("一伙人冲进店里把东西全砸了，还在打店员", K.VIOLENCE, "police"),
+    ("公交车上有个人掏出刀来了", K.VIOLENCE, "police"),
+    ("有人喺街度打交，有个后生仔流紧血", K.VIOLENCE, "police"),
+    ("我被三个人堵在巷子里，他们要抢我钱", K.VIOLENCE, "police"),
+    ("之前报过好几次楼上漏水都没人管，今天楼上又在吵，刚才听到有个女的一直喊救命，还有摔东西的声音",
+     K.VIOLENCE, "police"),
+    ("有人在踹我家门，说再不开门就弄死我们", K.VIOLENCE, "police"),
+    ("Someone is hitting a woman in the parking lot, please send police", K.VIOLENCE, "police"),
+    ("a guy with a knife is chasing people outside the station", K.VIOLENCE, "police"),
+    # domestic violence
+    ("我老公把我按在地上打，孩子在旁边哭", K.DOMESTIC_VIOLENCE, "police"),
+    ("婆婆拿开水烫我孩子", K.DOMESTIC_VIOLENCE, "police"),
+    ("我被我男朋友关在屋里好几天了，他不让我出门，手机也被他收了", K.DOMESTIC_VIOLENCE, "police"),
+    ("继父喝了酒又在砸东西打我弟", K.DOMESTIC_VIOLENCE, "police"),
+    ("我姐夫拿剪刀捅了我姐一下，血一直在流", K.DOMESTIC_VIOLENCE, "police"),
+    ("我老公喺屋企打我，我好惊", K.DOMESTIC_VIOLENCE, "police"),
+    ("My husband is beating me, I locked myself in the bathroom", K.DOMESTIC_VIOLENCE, "police"),
+    # medical
+    ("我奶奶吃饭的时候突然头一歪 叫她也不答应了", K.MEDICAL, "ambulance"),
+    ("同事在办公室突然倒地，脸色发青，没有意识", K.MEDICAL, "ambulance"),
+    ("我爸刚才喝了点酒就开始吐，现在怎么叫都没反应", K.MEDICAL, "ambulance"),
+    ("孩子被开水烫了一大片，皮都掉了", K.MEDICAL, "ambulance"),
+    ("邻居大爷在楼梯上摔下来，后脑勺一直在流血", K.MEDICAL, "ambulance"),
+    ("我老豆心口好痛，成身冒冷汗", K.MEDICAL, "ambulance"),
+    ("我阿爷跌低咗，起唔到身", K.MEDICAL, "ambulance"),
+    ("我儿子过敏了 脖子肿起来 呼吸越来越困难", K.MEDICAL, "ambulance"),
+    ("我妈有糖尿病 现在人迷迷糊糊的叫不太醒", K.MEDICAL, "ambulance"),
+    ("My father collapsed and he's not breathing", K.MEDICAL, "ambulance"),
+    ("he is unconscious please send an ambulance", K.MEDICAL, "ambulance"),
+    # drowning
+    ("两个小孩在河边玩，有一个滑下去了，现在看不到了", K.DROWNING, "ambulance"),
+    ("我朋友去水库潜水到现在还没上来，快半小时了", K.DROWNING, "ambulance"),
+    ("漂流的时候筏子翻了，我同伴被急流冲走了", K.DROWNING, "ambulance"),
+    ("海边有个孩子被浪卷到海里去了", K.DROWNING, "ambulance"),
+    ("有个细路跌咗落河", K.DROWNING, "ambulance"),
+    ("小区喷泉池里有个小孩趴在水里不动", K.DROWNING, "ambulance"),
+    ("Someone fell into the lake and is drowning", K.DROWNING, "ambulance"),
+    # traffic injury
+    ("大货车右转的时候把骑自行车的阿姨卷到车底下了", K.TRAFFIC_INJURY, "traffic"),
+    ("路口一辆轿车闯红灯撞了一个外卖小哥，人飞出去好远", K.TRAFFIC_INJURY, "traffic"),
+    ("刚刚在高架上两车相撞，一辆车翻了，里面的人出不来", K.TRAFFIC_INJURY, "traffic"),
+    ("我开车把一个老太太撞了，她躺着不动，我该怎么办", K.TRAFFIC_INJURY, "traffic"),
+    ("电动车和渣土车撞了，骑车的人压在车轮下面", K.TRAFFIC_INJURY, "traffic"),
+    ("有架车撞咗个阿伯，佢瞓喺地下唔郁", K.TRAFFIC_INJURY, "traffic"),
+    ("A car just hit a kid on his bike, he's bleeding", K.TRAFFIC_INJURY, "traffic"),
+    # electric / collapse / explosion
+    ("隔壁工地的塔吊倒下来了，砸到了工棚", K.ELECTRIC_COLLAPSE, "fire"),
+    ("暴雨把山上的泥冲下来了，埋了两间房子，有人没跑出来", K.ELECTRIC_COLLAPSE, "fire"),
+    ("一根电线掉在积水里，刚才有条狗过去被电死了", K.ELECTRIC_COLLAPSE, "fire"),
+    ("刚才轰的一声，对面楼炸开了，好多人在往外跑", K.ELECTRIC_COLLAPSE, "fire"),
+    ("桥面往下塌了一块，上面还有车", K.ELECTRIC_COLLAPSE, "fire"),
+    ("The ceiling collapsed in the mall and people are trapped", K.ELECTRIC_COLLAPSE, "fire"),
+    # missing person
+    ("我家老爷子有点糊涂，下午出去遛弯到现在天都黑了还没回来", K.MISSING_PERSON, "police"),
+    ("五岁的儿子在公园玩滑梯，一转眼人就没了，到处都找不到", K.MISSING_PERSON, "police"),
+    ("我妹妹十三岁，昨天晚上出去到现在一直联系不上", K.MISSING_PERSON, "police"),
+    ("奶奶有阿尔兹海默，早上自己坐公交出门了，现在电话关机", K.MISSING_PERSON, "police"),
+    ("我个仔喺商场唔见咗", K.MISSING_PERSON, "police"),
+    ("孩子被一个陌生男人抱上车开走了", K.MISSING_PERSON, "police"),
+    ("My son is missing, he's seven, he was at the playground an hour ago", K.MISSING_PERSON, "police"),
+    # self-harm
+    ("我已经在天台边上坐了好久了，往下看也没那么可怕", K.SELF_HARM, "crisis"),
+    ("药我都攒好了，今晚就全吃了，谢谢你听我说", K.SELF_HARM, "crisis"),
+    ("跟大家说声对不起，我先走了，下辈子再见", K.SELF_HARM, "crisis"),
+    ("我把存款密码和猫都交代给我妹了，以后不用找我了", K.SELF_HARM, "crisis"),
+    ("我唔想再活落去喇", K.SELF_HARM, "crisis"),
+    ("我在宾馆里烧了炭，门窗都封好了", K.SELF_HARM, "crisis"),
+    ("手腕上划了好几道口子，血一直在流，我不想去医院", K.SELF_HARM, "crisis"),
+    ("我儿子说活着太累了，不如消失算了", K.SELF_HARM, "crisis"),
+    ("I want to kill myself", K.SELF_HARM, "crisis"),
+    ("I'm standing on the bridge and I'm going to jump", K.SELF_HARM, "crisis"),
+]
+
+MORE_LOOK_ALIKES: list[str] = [
+    # past background without anything happening now
+    "之前楼道里电动车着过火，现在还天天有人推进来充电",
+    "昨天晚上我家楼下有人打架，今天早上发现车被划了，能查监控吗",
+    "我爸去年脑梗住院，现在说话不利索，能办残疾证吗",
+    "前天晚上我爸突然晕倒，在医院检查完没事了，医药费能报多少",
+    "孩子玩火把窗帘烧了个洞，已经扑灭了，要不要找物业换",
+    # hazards and prevention
+    "电动车进楼道太危险了，万一起火谁负责",
+    "消防通道又被堵了，这要是着火了消防车都进不来",
+    "那栋危楼感觉随时会塌，住建局管不管",
+    "墙上裂了一条缝，担心会倒塌",
+    "暑假到了，怎么防止孩子去河里游泳",
+    "桥上的栏杆锈了，很危险",
+    "电动车电池鼓包了还能充吗",
+    # figurative and everyday uses of trigger words
+    "气得我胸口疼，物业就是不给修",
+    "这流程绕得我头都晕了",
+    "打电话打了一上午都没人接",
+    "他打我电话一直打不通",
+    "我老公天天打游戏不管孩子",
+    "孩子打疫苗后一直哭，正常吗",
+    "我们公司抢单太激烈了",
+    "抢红包被骗了怎么办",
+    "笑得我肚子疼，这个客服太逗了",
+    "同事跳槽了，工作交接没人管",
+    "我想去天台晒被子，门锁了找谁开",
+    "啲垃圾成日冇人收，臭到死",
+    # smoke, smells and water without danger
+    "楼上邻居在阳台烧烤，烟都飘进我家了",
+    "楼道里有人抽烟，烟味很大",
+    "游泳池里漂着好多树叶，没人打扫",
+    "河面上漂着死鱼，味道很大",
+    # people, but no danger
+    "孩子放学后在托管班，晚上七点才到家，有没有更晚的托管",
+    "我女儿在外地上大学，这周联系不上她的辅导员",
+    "孩子的电话手表找不到了",
+    "我家老人经常走丢，想给他办个防走失卡",
+    "我爸喝醉了躺在沙发上睡着了，打呼噜很响",
+    "孩子摔了一跤膝盖破了点皮，社区医院能处理吗",
+    "朋友要出国了，今天跟我们道别，心里挺难受的",
+    "我爸去世了，后事都安排好了，丧葬补助怎么领",
+    "电动车撞倒了路边的垃圾桶，环卫不管",
+    "我开车不小心撞了护栏，保险怎么走",
+    "新闻说隔壁市有人溺水了，我们这边河边有没有护栏",
+    "我想问下点样申请公屋",
+    # English
+    "How do I apply for fire insurance for my shop?",
+    "My wallet is missing, where do I report it?",
+    "Last year there was a gas leak in my building, who pays for the repair?",
+    "I was fired from my job, can I get unemployment benefits?",
+    "Where can I take a first aid course?",
+    "my dog is lost, can you help",
+    "this heat is killing me",
+]
+
+ALL_EMERGENCIES = EMERGENCIES + SECOND_SET_MISSES + MORE_EMERGENCIES
+ALL_LOOK_ALIKES = LOOK_ALIKES + MORE_LOOK_ALIKES
+
+
+@pytest.mark.parametrize(("text", "kind", "first_service"), ALL_EMERGENCIES)
 def test_emergency_recognised(text: str, kind: EmergencyKind, first_service: str) -> None:
     assessment = assess_emergency(text)
     assert assessment is not None, text
@@ -512,15 +696,19 @@ def test_emergency_recognised(text: str, kind: EmergencyKind, first_service: str
     assert assessment.services[0] == first_service, (text, assessment)
 
 
-@pytest.mark.parametrize("text", LOOK_ALIKES)
+@pytest.mark.parametrize("text", ALL_LOOK_ALIKES)
 def test_look_alike_not_an_emergency(text: str) -> None:
     assert assess_emergency(text) is None, (text, assess_emergency(text))
 
 
 def test_every_kind_has_at_least_six_phrasings() -> None:
     for kind in EmergencyKind:
-        assert sum(1 for _, k, _ in EMERGENCIES if k is kind) >= 6, kind
+        assert sum(1 for _, k, _ in ALL_EMERGENCIES if k is kind) >= 6, kind
+        assert sum(1 for _, k, _ in MORE_EMERGENCIES if k is kind) >= 5, kind
     assert len(EMERGENCIES) >= 80 and len(LOOK_ALIKES) >= 60
+    assert len(MORE_EMERGENCIES) >= 60 and len(MORE_LOOK_ALIKES) >= 30
+    assert len(set(text for text, _, _ in ALL_EMERGENCIES)) == len(ALL_EMERGENCIES)
+    assert not set(ALL_LOOK_ALIKES) & {text for text, _, _ in ALL_EMERGENCIES}
 
 
 @pytest.mark.parametrize(

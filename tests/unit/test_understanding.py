@@ -198,3 +198,72 @@ def test_an_emergency_is_read_before_anything_else() -> None:
     u = _understander(FakeKB(band="answer"), FakeClassifier(CONSULT, 0.99)).understand("我家楼道着火了！")
     assert u.emergency is not None and u.emergency.kind.value == "fire"
     assert "fire" in u.emergency.services
+
+
+@pytest.mark.parametrize("text", ["别让机器人回答了，给我接个工作人员", "人工！人工！人工！", "不想跟机器聊，转接人工坐席",
+                                  "有没有活人啊，叫个人来跟我说", "你听不懂就算了 叫你们接线员来跟我说"])
+def test_handoff_in_other_words(text: str) -> None:
+    assert asks_for_human(text)
+
+
+@pytest.mark.parametrize("text", ["人工费太贵了", "找个人帮我修一下水管", "人工智能是什么"])
+def test_not_handoff(text: str) -> None:
+    assert not asks_for_human(text)
+
+
+@pytest.mark.parametrize("text", ["之前报的路灯坏了那个单子 有人处理没", "俺前儿个反映那事儿咋样了 有信儿没",
+                                  "查询工单进度 编号2027031500123", "2026112500000318 这个工单现在是谁在处理"])
+def test_status_in_other_words(text: str) -> None:
+    assert asks_status(text)
+
+
+@pytest.mark.parametrize(("text", "talk"), [("好的，那再见啦", "goodbye"), ("早上好呀", "greet"), ("谢谢你", "thank"),
+                                            ("你好，我要投诉", None)])
+def test_small_talk(text: str, talk: str | None) -> None:
+    from nlu.readings import small_talk
+
+    assert small_talk(text) == talk
+
+
+@pytest.mark.parametrize(("text", "language"), [("여권은 어디에서 신청하나요?", Language.FOREIGN), ("啊啊啊啊啊", Language.OTHER),
+                                                ("[语音]", Language.EMPTY)])
+def test_other_scripts_and_noise(text: str, language: Language) -> None:
+    assert detect_language(text) is language
+
+
+@pytest.mark.parametrize("text", ["外地人在这边打工半年了，能办居住证不", "驾驶证年底到期，提前两个月去换行不行", "这钱该不该交",
+                                  "邻居装修，几点之前不能开工"])
+def test_dialect_questions(text: str) -> None:
+    from nlu.understanding import is_question
+
+    assert is_question(text)
+
+
+@pytest.mark.parametrize("text", ["物业收了物业费啥也不干", "楼上住户往下扔烟头，我家晾的衣服被烫了好几个洞",
+                                  "我们村的自来水这几天放出来都是黄的"])
+def test_statements_are_not_questions(text: str) -> None:
+    from nlu.understanding import is_question
+
+    assert not is_question(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("楼下有家店油烟很大，我们反映了好几次都没用", COMPLAINT),
+    ("公园里的健身器材能不能多装几个适合老年人用的", SUGGEST),
+    ("我家楼下的下水井往外冒水，能不能派人来疏通一下", HELP),
+])
+def test_problems_phrased_as_questions(text: str, expected: str) -> None:
+    route, appeal = _route(text, appeal=HELP if expected == HELP else COMPLAINT, confidence=0.5)
+    assert route is Route.PROBLEM
+    assert appeal == expected
+
+
+def test_a_long_message_is_decided_by_its_request() -> None:
+    text = ("我于今年三月在一家培训机构报名了课程，交了两千八百元，后来机构一直不安排上课，客服也不回复，"
+            "合同上承诺的内容都没有兑现，希望有关部门帮助解决，尽快让商家退费，谢谢！")
+    assert _route(text, appeal=CONSULT, confidence=0.5)[0] is Route.PROBLEM
+
+
+@pytest.mark.parametrize("text", ["居住证掉了，想补一个", "结婚以后想在房本上加上老婆的名字", "搬家把户口本搞丢了"])
+def test_a_procedure_the_citizen_wants_is_a_consultation(text: str) -> None:
+    assert _route(text, appeal=COMPLAINT, confidence=0.7, kb_band="answer") == (Route.CONSULT, CONSULT)
