@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import hmac
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,9 +20,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import metrics as metrics_module
 from .catalog import Catalog, Department
-from .clock import TEST_NOW_HEADER, format_w3c, parse_datetime, utcnow
+from .clock import TEST_NOW_HEADER, format_w3c, parse_datetime, to_local, utcnow
 from .db import Database, make_engine, migrate
 from .errors import BadRequest, Forbidden, NotFound, Open311Error
+from .holiday_import import recompute_open_orders
+from .forms import BodyLimit, read_form
 from .intake import parse_bool, parse_new_request, repair_utf8
 from .models import WorkOrder
 from .settings import Settings
@@ -36,6 +39,8 @@ API_KEY_HEADER = "X-Rexian-Api-Key"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_QUERY_DAYS = 90
 MAX_LIST = 1000
+_CURSOR = re.compile(r"[0-9]{1,18}")  # ASCII digits only (not ², ٣ …), within a signed 64-bit counter
+_LIMIT = re.compile(r"[0-9]{1,6}")
 
 
 class Backend:
@@ -49,16 +54,18 @@ class Backend:
         migrate(engine)
         self.db = Database(engine)
         self.workflow = Workflow(self.db, self.catalog, self.calendar)
-        self.webhooks = WebhookSender(settings.webhook_urls, settings.webhook_secret)
+        secret = settings.effective_webhook_secret()
+        self.webhooks = WebhookSender(settings.webhook_urls if secret else (), secret or "")
         self.workflow.on_closed.append(self._publish_closed)
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
 
     def _publish_closed(self, order: WorkOrder) -> None:
-        self.webhooks.publish("request.closed", {"request": request_json(order, self.catalog, FULL)})
+        self.webhooks.publish("request.closed", {"request": request_json(order, self.catalog, FULL, self.calendar)})
 
     def start(self) -> None:
         self.webhooks.start()
+        self._check_calendar("启动")
         if self.settings.sweep_seconds > 0:
             self._sweeper = threading.Thread(target=self._sweep_loop, name="dispatch-sweeper", daemon=True)
             self._sweeper.start()
@@ -68,8 +75,19 @@ class Backend:
         self.webhooks.stop()
         self.db.engine.dispose()
 
+    def _check_calendar(self, reason: str) -> None:
+        """Warn while this or next year is provisional; recompute open orders' deadlines (calendar changes)."""
+        for warning in self.calendar.warnings(to_local(utcnow()).date()):
+            logger.warning("%s", warning)
+        try:
+            recompute_open_orders(self.workflow, self.calendar, utcnow(), reason)
+        except Exception:  # noqa: BLE001 - never block start-up on it
+            logger.exception("recomputing deadlines failed")
+
     def _sweep_loop(self) -> None:
         while not self._stop.wait(self.settings.sweep_seconds):
+            if self.calendar.reload_if_changed():
+                self._check_calendar("holidays.yml 已更新")
             try:
                 self.workflow.sweep_overdue(utcnow())
             except Exception:  # noqa: BLE001 - keep sweeping
@@ -156,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Rexian dispatch backend (Open311 GeoReport v2 + 12345)", lifespan=lifespan)
     app.state.backend = backend
+    app.add_middleware(BodyLimit)
     catalog, workflow = backend.catalog, backend.workflow
 
     @app.exception_handler(Open311Error)
@@ -196,6 +215,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "extensions": "12345 扩展字段与接口见 Rexian docs/dispatch.md",
         })
 
+    @app.get("/health.json")
+    def health(request: Request) -> JSONResponse:
+        calendar = backend.calendar.status(to_local(backend.now(request)).date())
+        return JSONResponse({"status": "ok", "calendar": calendar,
+                             "warnings": backend.calendar.warnings(to_local(backend.now(request)).date())})
+
     @app.get("/services.json")
     def services() -> JSONResponse:
         return JSONResponse([service_json(s) for s in catalog.services.values()])
@@ -215,7 +240,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # ------------------------------------------------------------ requests
     @app.post("/requests.json")
     async def create_request(request: Request) -> JSONResponse:
-        form = await request.form()
+        form = await read_form(request)
         backend.require_client(_key(request, form))
         new = parse_new_request(form, catalog, request.headers.get(IDEMPOTENCY_HEADER))
         now = backend.now(request)
@@ -270,7 +295,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                     WorkOrder.channel_user_id == params["channel_user_id"])
         query = query.order_by(WorkOrder.requested_at.desc(), WorkOrder.id.desc()).limit(MAX_LIST)
         with backend.db.read() as session:
-            return JSONResponse([request_json(o, catalog, backend.level_for(o, level, department))
+            return JSONResponse([request_json(o, catalog, backend.level_for(o, level, department), backend.calendar)
                                  for o in session.execute(query).scalars()])
 
     @app.get("/requests/{service_request_id}.json")
@@ -283,14 +308,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ).scalar_one_or_none()
             if order is None:
                 raise NotFound(f"工单 {service_request_id} 不存在，请检查 service_request_id。")
-            return JSONResponse([request_json(order, catalog, backend.level_for(order, level, department))])
+            return JSONResponse([request_json(order, catalog, backend.level_for(order, level, department),
+                                              backend.calendar)])
 
     async def _form_and_key(request: Request) -> tuple[Any, str | None]:
-        form = await request.form()
+        form = await read_form(request)
         return form, _key(request, form)
 
     def _one(order: WorkOrder) -> JSONResponse:
-        return JSONResponse([request_json(order, catalog, FULL)])
+        return JSONResponse([request_json(order, catalog, FULL, backend.calendar)])
 
     @app.post("/requests/{service_request_id}/remind.json")
     async def remind(service_request_id: str, request: Request) -> JSONResponse:
@@ -315,7 +341,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         text = repair_utf8(str(form.get("text") or ""))[:2000]
         order = await run_in_threadpool(workflow.first_contact, service_request_id, department, text,
                                         backend.now(request))
-        return JSONResponse([request_json(order, catalog, DEPARTMENT)])
+        return JSONResponse([request_json(order, catalog, DEPARTMENT, backend.calendar)])
 
     @app.post("/requests/{service_request_id}/close.json")
     async def close(service_request_id: str, request: Request) -> JSONResponse:
@@ -327,7 +353,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if len(result) > 4000:
             raise BadRequest("status_notes 最长 4000 字。")
         order = await run_in_threadpool(workflow.close, service_request_id, department, result, backend.now(request))
-        return JSONResponse([request_json(order, catalog, DEPARTMENT)])
+        return JSONResponse([request_json(order, catalog, DEPARTMENT, backend.calendar)])
 
     @app.post("/requests/{service_request_id}/extend.json")
     async def extend(service_request_id: str, request: Request) -> JSONResponse:
@@ -337,7 +363,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not reason:
             raise BadRequest("申请延期必须填写理由 reason。")
         order = await run_in_threadpool(workflow.extend, service_request_id, department, reason, backend.now(request))
-        return JSONResponse([request_json(order, catalog, DEPARTMENT)])
+        return JSONResponse([request_json(order, catalog, DEPARTMENT, backend.calendar)])
 
     @app.post("/requests/{service_request_id}/survey.json")
     async def survey(service_request_id: str, request: Request) -> JSONResponse:
@@ -378,7 +404,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         workflow.sweep_overdue(backend.now(request))
         raw_cursor = request.query_params.get("cursor") or "0"
         raw_limit = request.query_params.get("limit") or "100"
-        if not raw_cursor.isdigit() or not raw_limit.isdigit():
+        if not _CURSOR.fullmatch(raw_cursor) or not _LIMIT.fullmatch(raw_limit):
             raise BadRequest("cursor 和 limit 必须是非负整数；第一次调用不带 cursor。")
         cursor, limit = int(raw_cursor), max(1, min(int(raw_limit), 500))
         with backend.db.read() as session:
@@ -390,7 +416,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         orders = orders[:limit]
         next_cursor = orders[-1].change_seq if orders else cursor
         return JSONResponse({"cursor": str(next_cursor), "has_more": has_more,
-                             "requests": [request_json(o, catalog, FULL) for o in orders]})
+                             "requests": [request_json(o, catalog, FULL, backend.calendar) for o in orders]})
 
     @app.get("/metrics.json")
     def metrics(request: Request) -> JSONResponse:

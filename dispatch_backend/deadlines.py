@@ -22,6 +22,8 @@ class Deadlines:
 
     first_contact: dt.datetime
     close: dt.datetime
+    #: A deadline was counted across a day whose year the calendar only knows from the statutory rule.
+    provisional: bool = False
 
 
 def compute(calendar: WorkingCalendar, registered_at: dt.datetime, deadline_class: str) -> Deadlines:
@@ -31,12 +33,29 @@ def compute(calendar: WorkingCalendar, registered_at: dt.datetime, deadline_clas
     water, power and gas outages are closed within 24 calendar hours (first contact no later).
     """
     local = to_local(registered_at)
-    first_contact = to_utc(calendar.add_working_days(local, FIRST_CONTACT_WORKING_DAYS))
+    contact_local, contact_provisional = calendar.add_working_days_checked(local, FIRST_CONTACT_WORKING_DAYS)
+    first_contact = to_utc(contact_local)
     if deadline_class == "utility_24h":
-        close = registered_at + dt.timedelta(hours=UTILITY_HOURS)
+        close, close_provisional = registered_at + dt.timedelta(hours=UTILITY_HOURS), False
     else:
-        close = to_utc(calendar.add_working_days(local, CLOSE_WORKING_DAYS[deadline_class]))
-    return Deadlines(first_contact=min(first_contact, close), close=close)
+        close_local, close_provisional = calendar.add_working_days_checked(local, CLOSE_WORKING_DAYS[deadline_class])
+        close = to_utc(close_local)
+    if close <= first_contact:
+        contact_provisional = close_provisional
+    return Deadlines(first_contact=min(first_contact, close), close=close,
+                     provisional=contact_provisional or close_provisional)
+
+
+def is_provisional(calendar: WorkingCalendar, registered_at: dt.datetime, due: dt.datetime | None,
+                   deadline_class: str = "general") -> bool:
+    """Whether a working-day deadline ``due`` of an order registered at ``registered_at`` (naive UTC) was counted
+    across a provisional day (a year known only from the statutory rule). Calendar-hour deadlines never are."""
+    if due is None:
+        return False
+    if deadline_class == "utility_24h" and due <= registered_at + dt.timedelta(hours=UTILITY_HOURS):
+        return False
+    first = to_local(registered_at).date() + dt.timedelta(days=1)
+    return calendar.span_provisional(first, to_local(due).date())
 
 
 def review_deadline(calendar: WorkingCalendar, reopened_at: dt.datetime) -> dt.datetime:

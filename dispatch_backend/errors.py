@@ -35,3 +35,9 @@ class Conflict(Open311Error):
     """The order is not in a state that allows this transition."""
 
     status_code = 409
+
+
+class Unprocessable(Open311Error):
+    """Well-formed but unusable, e.g. an idempotency key reused for a different request."""
+
+    status_code = 422

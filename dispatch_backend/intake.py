@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
 
@@ -17,6 +18,12 @@ from .workflow import NewRequest
 
 MAX_DESCRIPTION = 4000
 MAX_FIELD = 200
+MAX_ATTACHMENTS = 10
+MAX_URL = 2000
+MAX_ATTRIBUTE_VALUES = 50  # all attribute[...] values of one order together (a multi-value list counts each item)
+MAX_ATTRIBUTE_VALUE = 200
+_URL_SCHEMES = ("http", "https")
+_PHONE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u3000().（）]+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 _TRUE = {"true", "1", "yes", "y", "是", "on"}
@@ -57,6 +64,43 @@ def _text(form: FormData, name: str, limit: int = MAX_FIELD) -> str | None:
     return value
 
 
+def _url(value: str, name: str) -> str:
+    """An absolute http/https URL of at most :data:`MAX_URL` characters (no javascript:, data:, file: …)."""
+    if len(value) > MAX_URL:
+        raise BadRequest(f"{name} 最长 {MAX_URL} 个字符，当前 {len(value)} 个。({name} longer than {MAX_URL} characters.)")
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme.lower() not in _URL_SCHEMES or not parts.hostname
+            or any(ch.isspace() or ord(ch) < 32 for ch in value)):
+        raise BadRequest(f"{name} 必须是 http:// 或 https:// 开头的完整网址，收到 {value[:60]!r}。"
+                         f"({name} must be an http or https URL.)")
+    return value
+
+
+def normalize_phone(value: str | None) -> str | None:
+    """One spelling per number, so repeats match: separators dropped, ``+86``/``0086`` removed.
+
+    ``"+86 136-0000-1111"`` → ``"13600001111"``; ``"+86 571 8888 8888"`` → ``"057188888888"`` (a landline gets its
+    trunk 0 back). A value with anything but digits after the separators (an extension such as ``转123``, letters) is
+    kept as given.
+    """
+    if value is None:
+        return None
+    digits = _PHONE_SEPARATORS.sub("", value)
+    international = digits.startswith(("+86", "0086"))
+    if international:
+        digits = digits[3:] if digits.startswith("+") else digits[4:]
+    elif len(digits) == 13 and digits.startswith("861"):
+        digits, international = digits[2:], True
+    if not digits.isascii() or not digits.isdigit():
+        return value
+    if international and not digits.startswith(("1", "0")):
+        digits = "0" + digits
+    return digits
+
+
 def _coordinate(form: FormData, name: str, bound: float) -> float | None:
     raw = _text(form, name, 40)
     if raw is None:
@@ -72,9 +116,17 @@ def _coordinate(form: FormData, name: str, bound: float) -> float | None:
 
 def _attributes(form: FormData) -> dict[str, Any]:
     values: dict[str, Any] = {}
+    count = 0
     for key, value in form.multi_items():
         match = _ATTRIBUTE.match(key)
         if match and isinstance(value, str):
+            count += 1
+            if count > MAX_ATTRIBUTE_VALUES:
+                raise BadRequest(f"attribute[...] 取值最多 {MAX_ATTRIBUTE_VALUES} 个。"
+                                 f"(At most {MAX_ATTRIBUTE_VALUES} attribute values per order.)")
+            if len(value.strip()) > MAX_ATTRIBUTE_VALUE:
+                raise BadRequest(f"{key[:80]} 最长 {MAX_ATTRIBUTE_VALUE} 个字符，当前 {len(value.strip())} 个。"
+                                 f"(Attribute values are at most {MAX_ATTRIBUTE_VALUE} characters.)")
             code, multi = match.group(1), bool(match.group(2))
             if multi:
                 values.setdefault(code, []).append(repair_utf8(value.strip()))
@@ -147,16 +199,21 @@ def parse_new_request(form: FormData, catalog: Catalog, idempotency_header: str 
     if channel_user_id and not channel:
         raise BadRequest("提供 channel_user_id 时必须同时提供 channel（如 webchat、wechat、telegram）。")
     attachments = [repair_utf8(a.strip()) for a in form.getlist("attachments") if isinstance(a, str) and a.strip()]
-    if len(attachments) > 20:
-        raise BadRequest("attachments 最多 20 个。")
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise BadRequest(f"attachments 最多 {MAX_ATTACHMENTS} 个，当前 {len(attachments)} 个。"
+                         f"(At most {MAX_ATTACHMENTS} attachments.)")
+    attachments = [_url(a, "attachments") for a in attachments]
+    media_url = _text(form, "media_url", MAX_URL)
+    if media_url is not None:
+        media_url = _url(media_url, "media_url")
     key = _text(form, "idempotency_key", 128) or (idempotency_header or "").strip()[:128] or None
 
     return NewRequest(
         service_code=service_code, description=description, appeal_type=appeal_type, category=category,
         deadline_class=service.deadline, attributes=attributes, address=address, address_id=address_id,
-        lat=lat, long=long, media_url=_text(form, "media_url", 1000), attachments=attachments,
+        lat=lat, long=long, media_url=media_url, attachments=attachments,
         first_name=_text(form, "first_name", 100), last_name=_text(form, "last_name", 100),
-        phone=_text(form, "phone", 40), email=email, account_id=_text(form, "account_id", 128),
+        phone=normalize_phone(_text(form, "phone", 40)), email=email, account_id=_text(form, "account_id", 128),
         device_id=_text(form, "device_id", 128), channel=channel, channel_user_id=channel_user_id,
         callback_consent=parse_bool(form.get("callback_consent"), "callback_consent", True),  # type: ignore[arg-type]
         anonymous=parse_bool(form.get("anonymous"), "anonymous", False),  # type: ignore[arg-type]

@@ -98,6 +98,8 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("dispatch_work_orders.id", ondelete="CASCADE"))
     outcome: Mapped[str] = mapped_column(String(16))  # "created" | "reminder"
+    #: SHA-256 of the validated request (without the key); NULL for keys stored before revision 0003.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 

@@ -14,6 +14,8 @@ DEFAULT_DB_URL = "sqlite:///var/dispatch.sqlite3"
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent / "config"
 #: Development-only API key of the bot. Production must set REXIAN_DISPATCH_API_KEY.
 DEV_API_KEY = "rexian-dev-key"
+#: Development-only webhook secret, used only in development mode (see :attr:`Settings.development`).
+DEV_WEBHOOK_SECRET = "rexian-dev-webhook-secret"
 
 
 def resolve_sqlite_url(url: str) -> str:
@@ -41,6 +43,30 @@ class Settings:
     webhook_secret: str = ""
     sweep_seconds: float = 60.0
     public_url: str = ""
+
+    @property
+    def development(self) -> bool:
+        """Development mode: the backend runs with the published development api_key (nothing is secret)."""
+        return DEV_API_KEY in self.api_keys
+
+    def effective_webhook_secret(self) -> str | None:
+        """The key that signs webhooks, or None when webhooks must not be delivered (logged at start-up).
+
+        A configured secret always wins. Without one, development mode signs with the published
+        :data:`DEV_WEBHOOK_SECRET`; any other deployment refuses to deliver rather than sign with an empty key.
+        """
+        if self.webhook_secret:
+            return self.webhook_secret
+        if not self.webhook_urls:
+            return None
+        if self.development:
+            logger.warning("未设置 REXIAN_DISPATCH_WEBHOOK_SECRET：开发模式下 webhook 用公开的开发密钥 %s 签名；"
+                           "生产环境必须设置自己的密钥。", DEV_WEBHOOK_SECRET)
+            return DEV_WEBHOOK_SECRET
+        logger.error("未设置 REXIAN_DISPATCH_WEBHOOK_SECRET：不发送 webhook（REXIAN_DISPATCH_WEBHOOK_URLS 已配置 %d 个地址）。"
+                     "Webhooks disabled: REXIAN_DISPATCH_WEBHOOK_SECRET is empty outside development mode; "
+                     "set a secret to deliver closure events.", len(self.webhook_urls))
+        return None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":

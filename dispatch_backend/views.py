@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import deadlines
 from .catalog import Catalog, Service
 from .clock import format_w3c
 from .models import WorkOrder
+from .workcalendar import WorkingCalendar
 from .workflow import STATE_LABELS
 
 PUBLIC = "public"          # no key: GeoReport fields and non-personal extensions
@@ -51,8 +53,9 @@ def service_definition_json(service: Service) -> dict[str, Any]:
     }
 
 
-def request_json(order: WorkOrder, catalog: Catalog, access: str) -> dict[str, Any]:
-    """One service request (an element of GET /requests.json)."""
+def request_json(order: WorkOrder, catalog: Catalog, access: str, calendar: WorkingCalendar | None = None
+                 ) -> dict[str, Any]:
+    """One service request (an element of GET /requests.json); with ``calendar``, the deadlines' provisional flags."""
     service = catalog.services.get(order.service_code)
     dept = catalog.departments.get(order.department)
     l1, l2, l3 = (order.category.split("/") + ["", "", ""])[:3]
@@ -89,6 +92,11 @@ def request_json(order: WorkOrder, catalog: Catalog, access: str) -> dict[str, A
         "reopen_count": order.reopen_count,
         "change_seq": order.change_seq,
     }
+    if calendar is not None:
+        data["first_contact_due_provisional"] = deadlines.is_provisional(
+            calendar, order.requested_at, order.first_contact_due, order.deadline_class)
+        data["expected_datetime_provisional"] = deadlines.is_provisional(
+            calendar, order.requested_at, order.expected_at, order.deadline_class)
     if access == PUBLIC:
         return data
     data["attributes"] = order.attributes

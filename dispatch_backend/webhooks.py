@@ -27,7 +27,9 @@ EVENT_HEADER = "X-Rexian-Event"
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """The signature header value for ``body`` sent at ``timestamp``."""
+    """The signature header value for ``body`` sent at ``timestamp`` (never with an empty secret)."""
+    if not secret:
+        raise ValueError("refusing to sign a webhook with an empty secret")
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     return f"sha256={digest}"
 
@@ -36,6 +38,8 @@ class WebhookSender:
     """Delivers events to the configured URLs from a daemon thread."""
 
     def __init__(self, urls: tuple[str, ...], secret: str, attempts: int = 4, backoff: float = 0.5) -> None:
+        if urls and not secret:
+            raise ValueError("webhooks need a non-empty signing secret")
         self.urls = urls
         self.secret = secret
         self.attempts = attempts

@@ -12,7 +12,10 @@ Every transition appends a note (time, actor, kind, text).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +29,7 @@ from . import deadlines
 from .catalog import Catalog, Department
 from .clock import format_w3c, to_local
 from .db import Database
-from .errors import BadRequest, Conflict, Forbidden, NotFound
+from .errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from .models import Counter, IdempotencyKey, Note, WorkOrder
 from .similarity import is_repeat
 from .workcalendar import WorkingCalendar
@@ -77,6 +80,12 @@ class NewRequest:
     callback_consent: bool = True
     anonymous: bool = False
     idempotency_key: str | None = None
+
+    def fingerprint(self) -> str:
+        """SHA-256 of everything but the idempotency key: a replay must carry the same request."""
+        data = dataclasses.asdict(self)
+        data.pop("idempotency_key")
+        return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -144,15 +153,19 @@ class Workflow:
             if not req.idempotency_key:
                 raise
             with self.db.read() as session:
-                replay = self._replay(session, req.idempotency_key)
+                replay = self._replay(session, req)
             if replay is None:
                 raise
             return replay
 
-    def _replay(self, session: Session, key: str) -> CreateOutcome | None:
-        row = session.get(IdempotencyKey, key)
+    def _replay(self, session: Session, req: NewRequest) -> CreateOutcome | None:
+        row = session.get(IdempotencyKey, req.idempotency_key)
         if row is None:
             return None
+        if row.request_hash is not None and row.request_hash != req.fingerprint():
+            raise Unprocessable(f"idempotency_key {req.idempotency_key!r} 已用于另一份内容不同的提交；"
+                                "新的工单请使用新的 idempotency_key。"
+                                "(Idempotency key already used for a different request.)")
         order = session.get(WorkOrder, row.order_id)
         assert order is not None
         return CreateOutcome(order, "replayed", self._notice(order, row.outcome))
@@ -185,7 +198,7 @@ class Workflow:
     def _create(self, req: NewRequest, now: dt.datetime, actor: str) -> CreateOutcome:
         with self.db.write() as session:
             if req.idempotency_key:
-                replay = self._replay(session, req.idempotency_key)
+                replay = self._replay(session, req)
                 if replay is not None:
                     return replay
             existing = self._find_repeat(session, req)
@@ -198,7 +211,7 @@ class Workflow:
                 self._check_supervision(existing, now)
                 if req.idempotency_key:
                     session.add(IdempotencyKey(key=req.idempotency_key, order_id=existing.id,
-                                               outcome="reminder", created_at=now))
+                                               outcome="reminder", created_at=now, request_hash=req.fingerprint()))
                 self._bump(session, [existing])
                 return CreateOutcome(existing, "reminder", self._notice(existing, "reminder"))
             due = deadlines.compute(self.calendar, now, req.deadline_class)
@@ -225,7 +238,7 @@ class Workflow:
                        f"办结时限 {format_w3c(due.close)}。")
             if req.idempotency_key:
                 session.add(IdempotencyKey(key=req.idempotency_key, order_id=order.id,
-                                           outcome="created", created_at=now))
+                                           outcome="created", created_at=now, request_hash=req.fingerprint()))
             self._bump(session, [order])
             return CreateOutcome(order, "created", self._notice(order, "created"))
 

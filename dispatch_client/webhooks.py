@@ -13,7 +13,12 @@ EVENT_HEADER = "X-Rexian-Event"
 
 def verify_signature(secret: str, timestamp: str, body: bytes, signature: str,
                      max_age_seconds: int = 300, now: float | None = None) -> bool:
-    """True when ``signature`` is valid for ``body`` and ``timestamp`` is recent (replay protection)."""
+    """True when ``signature`` is valid for ``body`` and ``timestamp`` is recent (replay protection).
+
+    An empty ``secret`` never verifies: anyone can compute an HMAC with an empty key.
+    """
+    if not secret or not isinstance(signature, str) or not signature:
+        return False
     try:
         age = abs((time.time() if now is None else now) - int(timestamp))
     except ValueError:

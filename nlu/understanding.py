@@ -286,7 +286,7 @@ class Understander:
         raw = (text or "").strip()
         language = detect_language(raw)
         standard = standardise(raw)
-        emergency = self.assess(raw) if language is Language.CHINESE else None
+        emergency = self.assess(raw) if language not in (Language.EMPTY, Language.OTHER) else None
         kb_band, kb_query, followup_of, candidates = "no_match", standard, None, []
         prediction = None
         if language is Language.CHINESE and not raw.startswith("/"):

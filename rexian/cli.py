@@ -13,7 +13,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
-GROUPS: tuple[str, ...] = ("knowledge_base.cli", "nlu.cli", "dispatch_reports.cli", "rexian.eval_cli")
+GROUPS: tuple[str, ...] = ("knowledge_base.cli", "nlu.cli", "dispatch_reports.cli", "rexian.eval_cli", "rexian.events_cli",
+                          "dispatch_backend.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

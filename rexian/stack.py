@@ -251,11 +251,19 @@ def ensure_appeal_model() -> None:
     load_classifier()
 
 
+def ensure_emergency_model() -> None:
+    """Train (or load from var/emergency_model/) the semantic emergency model: about 15 s the first time."""
+    from nlu.emergency_semantic import load_model
+
+    load_model()
+
+
 def prepare(settings: Settings) -> Path:
-    """Everything before starting: KB index, appeal classifier and Rasa model, each rebuilt only when its
-    inputs changed."""
+    """Everything before starting: KB index, appeal classifier, emergency model and Rasa model, each rebuilt only
+    when its inputs changed."""
     ensure_kb_index(settings)
     ensure_appeal_model()
+    ensure_emergency_model()
     return ensure_rasa_model()
 
 

@@ -31,16 +31,19 @@ def test_calendar_knows_holidays_and_adjusted_working_days() -> None:
     assert calendar.add_working_days(start, 15) == dt.datetime(2025, 10, 28, 10, 0, tzinfo=CST)
 
 
-def test_unknown_year_falls_back_to_weekends_plus_operator_file(tmp_path: Path) -> None:
+def test_unknown_year_uses_the_statutory_rule_plus_operator_file(tmp_path: Path) -> None:
     holiday_file = tmp_path / "holidays.yml"
     holiday_file.write_text("holidays: [2099-01-01, 2099-01-02]\nworkdays: [2099-01-04]\n", encoding="utf-8")
     calendar = WorkingCalendar.from_file(holiday_file)
     assert not calendar.is_working_day(dt.date(2099, 1, 1))   # operator holiday (a Thursday)
+    assert not calendar.is_working_day(dt.date(2099, 1, 2))   # operator holiday (a Friday)
     assert not calendar.is_working_day(dt.date(2099, 1, 3))   # Saturday
     assert calendar.is_working_day(dt.date(2099, 1, 4))       # operator adjusted working Sunday
     assert calendar.is_working_day(dt.date(2099, 1, 5))       # Monday
     plain = WorkingCalendar.from_file(tmp_path / "missing.yml")
-    assert plain.is_working_day(dt.date(2099, 1, 1)) and not plain.is_working_day(dt.date(2099, 1, 4))
+    # never plain Monday–Friday: 元旦 from the statutory rule, provisional
+    assert not plain.is_working_day(dt.date(2099, 1, 1)) and not plain.is_working_day(dt.date(2099, 1, 4))
+    assert plain.is_working_day(dt.date(2099, 1, 2)) and plain.is_provisional(dt.date(2099, 1, 2))
 
 
 def test_first_contact_due_on_an_adjusted_working_sunday(client_at: Callable[[str], DispatchClient]) -> None:

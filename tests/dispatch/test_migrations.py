@@ -41,6 +41,6 @@ def test_migrations_match_models_and_are_idempotent(database: str, tmp_path: Pat
     migrate(engine)  # second start: already at head, nothing to do
     with engine.connect() as conn:
         context = MigrationContext.configure(conn)
-        assert context.get_current_revision() == "0002_first_contact_index"
+        assert context.get_current_revision() == "0003_idempotency_request_hash"
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()

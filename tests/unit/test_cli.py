@@ -196,3 +196,21 @@ def test_bad_configuration_is_reported_without_traceback(
 def test_kb_without_command_prints_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["kb"]) == 2
     assert "import" in capsys.readouterr().err
+
+
+def test_the_installed_console_script_runs_from_another_directory(tmp_path) -> None:  # noqa: ANN001
+    """`.venv/app/bin/rexian` must import every command group (the package list in pyproject.toml), not only when
+    run as `python -m rexian` from the project root."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("rexian")
+    if not script.exists():
+        import pytest
+
+        pytest.skip("no installed rexian console script next to this Python")
+    for args in (["--help"], ["events", "--limit", "1"], ["report", "--help"]):
+        done = subprocess.run([str(script), *args], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                              env={**__import__("os").environ, "REXIAN_EMERGENCY_EVENTS_DB": str(tmp_path / "e.db")})
+        assert done.returncode == 0, (args, done.stderr[-2000:])
