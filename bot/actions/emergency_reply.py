@@ -75,7 +75,8 @@ def emergency_reply(assessment: EmergencyAssessment, numbers: Mapping[str, str])
     kind = assessment.kind
     if kind is EmergencyKind.SELF_HARM:
         logger.info("emergency reply: self_harm")
-        return Reply(f"{_crisis_line(numbers)}\n{_CRISIS_HUMAN_LINE}", [dict(HUMAN_BUTTON)])
+        return Reply(f"{_crisis_line(numbers)}\n{_CRISIS_HUMAN_LINE}\n{all_numbers_line(numbers)}",
+                     [dict(HUMAN_BUTTON)])
     if kind is EmergencyKind.GAS:
         first = _gas_line(assessment, numbers)
     else:
@@ -83,4 +84,12 @@ def emergency_reply(assessment: EmergencyAssessment, numbers: Mapping[str, str])
         called = "、".join(_named(numbers, service) for service in services)
         first = f"情况紧急！请立即拨打{called}{_ADVICE.get(kind, '。')}"
     logger.info("emergency reply: %s, services %s", kind.value, ",".join(assessment.services))
-    return Reply(f"{first}\n{_HUMAN_LINE}", [dict(HUMAN_BUTTON), dict(FOLLOW_UP_BUTTON)])
+    return Reply(f"{first}\n{_HUMAN_LINE}\n{all_numbers_line(numbers)}", [dict(HUMAN_BUTTON), dict(FOLLOW_UP_BUTTON)])
+
+
+def all_numbers_line(numbers: Mapping[str, str]) -> str:
+    """Every emergency number in one short line: the bot may read the kind wrong, the citizen must not lose time."""
+    order = ("police", "fire", "ambulance", "traffic", "gas", "crisis")
+    short = {"police": "报警", "fire": "火警", "ambulance": "急救", "traffic": "交通事故", "gas": "燃气抢修",
+             "crisis": "心理援助"}
+    return "紧急电话：" + " ".join(f"{short[s]}{_number(numbers, s)}" for s in order if _number(numbers, s))

@@ -51,8 +51,9 @@ def test_each_kind_names_its_numbers_on_the_first_line(
 def test_calm_short_and_never_promises_dispatch(kind: EmergencyKind, services: tuple[str, ...],
                                                 expected: list[str]) -> None:
     reply = emergency_reply(_assessment(kind, services), DEFAULTS)
-    assert _chinese_chars(reply.text) <= 120, reply.text
-    assert len(reply.text.split("\n")) == 2
+    lines = reply.text.split("\n")
+    assert _chinese_chars("\n".join(lines[:2])) <= 120, reply.text
+    assert len(lines) == 3 and lines[2].startswith("紧急电话：")
     assert not any(word in reply.text for word in FORBIDDEN), reply.text
 
 
@@ -120,3 +121,11 @@ def test_recogniser_and_reply_together(text: str) -> None:
     assert assessment is not None
     reply = emergency_reply(assessment, {"police": "110", "fire": "119", "ambulance": "120", "crisis": "12356"})
     assert reply.text and reply.buttons
+
+
+@pytest.mark.parametrize(("kind", "services", "expected"), CASES)
+def test_the_last_line_lists_every_number_in_case_the_kind_was_read_wrong(
+        kind: EmergencyKind, services: tuple[str, ...], expected: list[str]) -> None:
+    last = emergency_reply(_assessment(kind, services), {**DEFAULTS, "gas": "96777"}).text.split("\n")[-1]
+    for number in ("110", "119", "120", "122", "96777", "12356"):
+        assert number in last, last
