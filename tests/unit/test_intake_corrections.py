@@ -1,41 +1,17 @@
 """A corrected field replaces its old value in the description too, so the department gets one address."""
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
 
-from bot.actions.intake.forms import AppealType, Field
+from bot.actions.intake.forms import Field
 from bot.actions.intake.machine import IntakeMachine
-from bot.actions.intake.services import _as_pair
 from bot.actions.intake.session import STAGE_CONFIRM, IntakeSession
 from bot.actions.intake.submit import build_request
-from nlu.extract import extract_addresses, parse_address
+from tests.unit.intake_doubles import RealAddressServices
 
 FIRST = "朝阳区建国路88号楼下烧烤店从上周三开始每天晚上吵到两点，我姓王，电话13812345678"
 
 
-class AddressServices:
-    """Stand-ins for the classifier and the KB; the real address extractors."""
-
-    def classify_appeal(self, text: str) -> tuple[AppealType, float, bool]:
-        return AppealType.COMPLAINT, 0.9, False
-
-    def suggest_categories(self, text: str) -> list[dict[str, Any]]:
-        return [{"path": "城乡建设与管理/噪音扰民/社会生活噪音", "department": "gongan", "department_name": "市公安局",
-                 "score": 0.8}]
-
-    def parse_address(self, text: str) -> tuple[str, dict[str, Any]] | None:
-        return _as_pair(parse_address(text, default_city="北京市"))
-
-    def find_address(self, text: str) -> tuple[str, dict[str, Any]] | None:
-        found = extract_addresses(text, default_city="北京市")
-        return _as_pair(max(found, key=lambda a: a.confidence)) if found else None
-
-    def kb_answer(self, text: str) -> str | None:
-        return None
-
-    def now(self) -> dt.datetime:
-        return dt.datetime(2026, 11, 27, 10, 0)
+AddressServices = RealAddressServices
 
 
 def at_summary(first: str = FIRST) -> tuple[IntakeMachine, IntakeSession]:

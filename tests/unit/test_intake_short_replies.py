@@ -1,42 +1,23 @@
 """A button click (a Rasa payload "/…") or a short reply ("好的", "是", "1") is never an address or a description."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 
 from bot.actions.intake.forms import AppealType, Field
 from bot.actions.intake.machine import IntakeMachine
-from bot.actions.intake.services import _as_pair
 from bot.actions.intake.session import IntakeSession
-from nlu.extract import extract_addresses, parse_address
+from tests.unit.intake_doubles import RealAddressServices
 
 PAYLOADS = ["/affirm", "/deny", '/choose_appeal{"appeal":"投诉举报"}', '/survey_rate{"satisfaction":"满意"}',
             "/complain", '/start_intake{"appeal":"求助"}']
 SHORT = ["好的", "是", "1", "确认", "嗯", "知道了", "收到", "好的，知道了", "3"]
 
 
-class RealAddresses:
-    def classify_appeal(self, text: str) -> tuple[AppealType, float, bool]:
-        return AppealType.COMPLAINT, 0.9, False
-
-    def suggest_categories(self, text: str) -> list[dict[str, Any]]:
-        return [{"path": "城乡建设与管理/市政设施/路灯故障", "department": "shizheng", "department_name": "市市政管理委员会",
-                 "score": 0.8}]
-
-    def parse_address(self, text: str) -> tuple[str, dict[str, Any]] | None:
-        return _as_pair(parse_address(text, default_city="北京市"))
-
-    def find_address(self, text: str) -> tuple[str, dict[str, Any]] | None:
-        found = extract_addresses(text, default_city="北京市")
-        return _as_pair(max(found, key=lambda a: a.confidence)) if found else None
-
-    def kb_answer(self, text: str) -> str | None:
-        return None
-
-    def now(self) -> dt.datetime:
-        return dt.datetime(2026, 11, 27, 10, 0)
+class RealAddresses(RealAddressServices):
+    def __init__(self) -> None:
+        super().__init__("城乡建设与管理/市政设施/路灯故障", "shizheng", "市市政管理委员会")
 
 
 def waiting_for(field: Field, appeal: AppealType = AppealType.COMPLAINT) -> tuple[IntakeMachine, IntakeSession]:
