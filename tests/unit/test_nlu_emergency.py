@@ -1294,3 +1294,10 @@ def test_fast_enough() -> None:
     for text in texts:
         assess_emergency(text)
     assert (time.perf_counter() - start) / len(texts) < 0.001
+
+
+def test_an_organisation_that_cannot_be_reached_is_no_missing_person() -> None:
+    """A help request mentions an elder at home and a property office nobody can reach: not a missing person."""
+    text = "求助：朝阳区建国路18号3号楼停水一整天了，家里有老人，物业也联系不上，麻烦帮忙协调"
+    assert assess_emergency(text) is None
+    assert assess_emergency("我爸有老年痴呆，早上出门到现在联系不上，手机关机") is not None
