@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 
-from dispatch_client import NewServiceRequest
+from dispatch_client import DispatchClient, NewServiceRequest
 
 _counter = itertools.count(1)
 
@@ -42,3 +42,13 @@ def lamp_request(**overrides: object) -> NewServiceRequest:
     }
     fields.update(overrides)
     return NewServiceRequest(**fields)  # type: ignore[arg-type]
+
+
+def latest_cursor(client: DispatchClient) -> str:
+    """The change feed's cursor after its last entry (what is written next comes after it)."""
+    cursor = None
+    while True:
+        page = client.changes(cursor, limit=500)
+        cursor = page.cursor
+        if not page.has_more:
+            return cursor

@@ -6,20 +6,11 @@ import pytest
 
 from dispatch_client import BadRequestError, DispatchClient
 
-from .helpers import lamp_request, noise_request
-
-
-def _latest_cursor(client: DispatchClient) -> str:
-    cursor = None
-    while True:
-        page = client.changes(cursor, limit=500)
-        cursor = page.cursor
-        if not page.has_more:
-            return cursor
+from .helpers import lamp_request, latest_cursor, noise_request
 
 
 def test_changes_after_cursor(client: DispatchClient) -> None:
-    cursor = _latest_cursor(client)
+    cursor = latest_cursor(client)
     a = client.create(noise_request()).service_request_id
     b = client.create(lamp_request()).service_request_id
     client.remind(a or "", "催一下")

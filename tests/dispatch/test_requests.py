@@ -14,7 +14,7 @@ from dispatch_client import (
 )
 
 from .conftest import API_KEY, DEPT_KEYS, BackendProcess
-from .helpers import lamp_request, noise_request
+from .helpers import lamp_request, latest_cursor, noise_request
 
 
 def test_create_routes_by_category_and_reads_back_georeport_fields(client: DispatchClient) -> None:
@@ -63,15 +63,6 @@ def test_public_read_hides_personal_fields(backend: BackendProcess, client: Disp
     assert body["description"] == ""
 
 
-def _latest_cursor(client: DispatchClient) -> str:
-    cursor = None
-    while True:
-        page = client.changes(cursor, limit=500)
-        cursor = page.cursor
-        if not page.has_more:
-            return cursor
-
-
 @pytest.mark.parametrize(
     ("changes", "error", "needle"),
     [
@@ -86,7 +77,7 @@ def _latest_cursor(client: DispatchClient) -> str:
 )
 def test_bad_input_is_rejected_and_nothing_is_stored(client: DispatchClient, changes: dict[str, object],
                                                       error: type[Exception], needle: str) -> None:
-    before = _latest_cursor(client)
+    before = latest_cursor(client)
     request = noise_request().model_copy(update=changes)
     with pytest.raises(error) as info:
         client.create(request)
@@ -97,7 +88,7 @@ def test_bad_input_is_rejected_and_nothing_is_stored(client: DispatchClient, cha
 @pytest.mark.parametrize("key", ["wrong-key", DEPT_KEYS["gongan"]])
 def test_wrong_api_key_is_403_and_nothing_is_stored(backend: BackendProcess, client: DispatchClient,
                                                      key: str) -> None:
-    before = _latest_cursor(client)
+    before = latest_cursor(client)
     with DispatchClient(backend.url, key, retries=0) as bad:
         with pytest.raises(ForbiddenError) as info:
             bad.create(noise_request())

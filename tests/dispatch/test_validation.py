@@ -11,7 +11,7 @@ import pytest
 from dispatch_client import DispatchClient
 
 from .conftest import API_KEY, BackendProcess
-from .helpers import lamp_request, unique_phone
+from .helpers import lamp_request, latest_cursor, unique_phone
 
 
 def _form(**changes: object) -> dict[str, object]:
@@ -22,15 +22,6 @@ def _form(**changes: object) -> dict[str, object]:
     }
     fields.update(changes)
     return {k: v for k, v in fields.items() if v is not None}
-
-
-def _cursor(client: DispatchClient) -> str:
-    cursor = None
-    while True:
-        page = client.changes(cursor, limit=500)
-        cursor = page.cursor
-        if not page.has_more:
-            return cursor
 
 
 def _refused(client: DispatchClient, response: httpx.Response, before: str, status: int, needle: str) -> None:
@@ -57,7 +48,7 @@ def _refused(client: DispatchClient, response: httpx.Response, before: str, stat
 )
 def test_bad_fields_are_400_and_nothing_is_stored(backend: BackendProcess, client: DispatchClient,
                                                   changes: dict[str, object], needle: str) -> None:
-    before = _cursor(client)
+    before = latest_cursor(client)
     response = httpx.post(f"{backend.url}/requests.json", data=_form(**changes), timeout=10)
     _refused(client, response, before, 400, needle)
 
@@ -69,7 +60,7 @@ def test_http_urls_are_accepted(backend: BackendProcess) -> None:
 
 
 def test_body_over_one_megabyte_is_413(backend: BackendProcess, client: DispatchClient) -> None:
-    before = _cursor(client)
+    before = latest_cursor(client)
     big = _form(comment="x" * 1_100_000)
     response = httpx.post(f"{backend.url}/requests.json", data=big, timeout=30)
     _refused(client, response, before, 413, "KB")
@@ -86,7 +77,7 @@ def test_body_over_one_megabyte_is_413(backend: BackendProcess, client: Dispatch
 
 @pytest.mark.parametrize("field", ["callback_consent", "anonymous"])
 def test_yes_no_field_sent_as_a_file_is_400(backend: BackendProcess, client: DispatchClient, field: str) -> None:
-    before = _cursor(client)
+    before = latest_cursor(client)
     response = httpx.post(f"{backend.url}/requests.json", data=_form(), files={field: ("x.txt", b"true")}, timeout=10)
     _refused(client, response, before, 400, field)
 
@@ -107,7 +98,7 @@ def test_bad_change_feed_cursor_is_400(backend: BackendProcess, cursor: str) -> 
 def test_idempotency_key_reused_for_a_different_request_is_422(client: DispatchClient, backend: BackendProcess) -> None:
     key = f"key-{uuid.uuid4().hex}"
     first = client.create(lamp_request(), idempotency_key=key)
-    before = _cursor(client)
+    before = latest_cursor(client)
     response = httpx.post(f"{backend.url}/requests.json", timeout=10, data={
         "api_key": API_KEY, "service_code": "ludeng", "lat": "30.27", "long": "120.15",
         "description": "完全不同的另一件事：小区门口的井盖丢了", "idempotency_key": key})
@@ -116,7 +107,7 @@ def test_idempotency_key_reused_for_a_different_request_is_422(client: DispatchC
 
 
 def test_json_body_on_a_form_endpoint_is_415_use_form_encoding(backend: BackendProcess, client: DispatchClient) -> None:
-    before = _cursor(client)
+    before = latest_cursor(client)
     response = httpx.post(f"{backend.url}/requests.json", json=_form(), timeout=10)
     _refused(client, response, before, 415, "表单编码")
     assert "api_key" not in response.json()[0]["description"]
@@ -134,7 +125,7 @@ def test_gbk_form_is_decoded_not_stored_as_mojibake(backend: BackendProcess, cli
 
 
 def test_unknown_charset_is_415_and_invalid_bytes_are_400(backend: BackendProcess, client: DispatchClient) -> None:
-    before = _cursor(client)
+    before = latest_cursor(client)
     body = urllib.parse.urlencode(_form(description="路灯不亮了"), encoding="utf-8").encode("ascii")
     response = httpx.post(f"{backend.url}/requests.json", content=body, timeout=10,
                           headers={"Content-Type": "application/x-www-form-urlencoded; charset=x-klingon"})
