@@ -27,11 +27,13 @@ from .holiday_import import recompute_open_orders
 from .forms import BodyLimit, read_form
 from .intake import parse_bool, parse_new_request, repair_utf8
 from .models import WorkOrder
+from .ratelimit import COUNTED, AnonymousGetLimit, PublicGate, TooManyRequests, client_address
 from .settings import Settings
 from .views import DEPARTMENT, FULL, PUBLIC, request_json, service_definition_json, service_json
 from .webhooks import WebhookSender
 from .workcalendar import WorkingCalendar
 from .workflow import SATISFACTION_LEVELS, Workflow
+from .xml_format import XmlFormat
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,9 @@ API_KEY_HEADER = "X-Rexian-Api-Key"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_QUERY_DAYS = 90
 MAX_LIST = 1000
+LIST_CONCURRENCY = 2
+#: Orders per call of the public feed (anonymous clients page with start_date/end_date).
+MAX_PUBLIC_LIST = 200
 _CURSOR = re.compile(r"[0-9]{1,18}")  # ASCII digits only (not ², ٣ …), within a signed 64-bit counter
 _LIMIT = re.compile(r"[0-9]{1,6}")
 
@@ -57,6 +62,10 @@ class Backend:
         secret = settings.effective_webhook_secret()
         self.webhooks = WebhookSender(settings.webhook_urls if secret else (), secret or "")
         self.workflow.on_closed.append(self._publish_closed)
+        self.gate = PublicGate(settings.public_rate_per_minute, settings.public_burst, settings.public_concurrency)
+        #: Keyed list calls (up to 1,000 orders each) served at once; more wait their turn, so that a few busy
+        #: reporting tools cannot starve the bot's creates of the interpreter.
+        self.list_slots = threading.BoundedSemaphore(LIST_CONCURRENCY)
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
 
@@ -65,6 +74,8 @@ class Backend:
 
     def start(self) -> None:
         self.webhooks.start()
+        if self.settings.public_feed:
+            logger.warning("公开数据已开启（REXIAN_DISPATCH_PUBLIC_FEED）：无 api_key 可读取脱敏后的工单（分类、部门、状态、日期、区县）。")
         self._check_calendar("启动")
         if self.settings.sweep_seconds > 0:
             self._sweeper = threading.Thread(target=self._sweep_loop, name="dispatch-sweeper", daemon=True)
@@ -107,16 +118,39 @@ class Backend:
     def is_client_key(self, key: str | None) -> bool:
         return bool(key) and any(hmac.compare_digest(key.encode(), k.encode()) for k in self.settings.api_keys)
 
-    def access(self, key: str | None) -> tuple[str, Department | None]:
-        """Access level for a key: FULL (bot/operator), DEPARTMENT, or PUBLIC (none). Wrong key → 403."""
+    def identify(self, key: str | None) -> tuple[str, Department | None] | None:
+        """FULL (bot/operator) or DEPARTMENT for a valid key; None for no key or a wrong one."""
         if not key:
-            return PUBLIC, None
+            return None
         if self.is_client_key(key):
             return FULL, None
         department = self.catalog.department_by_key(key)
-        if department is not None:
-            return DEPARTMENT, department
-        raise Forbidden("api_key 无效：请使用运营方分配的密钥（开发环境见 docs/dispatch.md）。")
+        return (DEPARTMENT, department) if department is not None else None
+
+    def _anonymous(self, request: Request, key: str | None) -> None:
+        """A request without a valid key: count it against its address's limit (429), refuse a wrong key (403)."""
+        if not request.scope.get(COUNTED):
+            self.gate.admit(client_address(request.scope))
+        if key:
+            raise Forbidden("api_key 无效：请使用运营方分配的密钥（开发环境见 docs/dispatch.md）。")
+
+    def count_anonymous(self, request: Request) -> None:
+        """Open endpoints (services, discovery…): anonymous callers are rate-limited; a wrong key is a 403."""
+        key = _key(request)
+        if self.identify(key) is None:
+            self._anonymous(request, key)
+
+    def reader(self, request: Request) -> tuple[str, Department | None]:
+        """Read access for a GET of work orders; without a key only when the public feed is on (403 otherwise)."""
+        key = _key(request)
+        identity = self.identify(key)
+        if identity is not None:
+            return identity
+        self._anonymous(request, key)
+        if not self.settings.public_feed:
+            raise Forbidden("查询工单需要 api_key（GET 请求用 X-Rexian-Api-Key 请求头或 api_key 参数）；"
+                            "本服务未开放公开数据。(Reading service requests needs an api_key.)")
+        return PUBLIC, None
 
     @staticmethod
     def level_for(order: WorkOrder, level: str, department: Department | None) -> str:
@@ -125,20 +159,22 @@ class Backend:
             return PUBLIC
         return level
 
-    def require_client(self, key: str | None) -> None:
-        if not key:
+    def require_client(self, request: Request, key: str | None) -> None:
+        identity = self.identify(key)
+        if identity is None:
+            self._anonymous(request, key)
             raise Forbidden("缺少 api_key：提交和修改工单必须提供 api_key。")
-        level, _ = self.access(key)
-        if level != FULL:
+        if identity[0] != FULL:
             raise Forbidden("该 api_key 是承办部门密钥，不能执行此操作；请使用热线（机器人）的 api_key。")
 
-    def require_department(self, key: str | None) -> Department:
-        if not key:
+    def require_department(self, request: Request, key: str | None) -> Department:
+        identity = self.identify(key)
+        if identity is None:
+            self._anonymous(request, key)
             raise Forbidden("缺少 api_key：承办部门操作必须提供本部门的密钥。")
-        _level, department = self.access(key)
-        if department is None:
+        if identity[1] is None:
             raise Forbidden("首次联系、延期和办结只能由承办部门用本部门的密钥提交。")
-        return department
+        return identity[1]
 
 
 def _key(request: Request, form: Any = None) -> str | None:
@@ -175,11 +211,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Rexian dispatch backend (Open311 GeoReport v2 + 12345)", lifespan=lifespan)
     app.state.backend = backend
     app.add_middleware(BodyLimit)
+    app.add_middleware(AnonymousGetLimit, gate=backend.gate, key_header=API_KEY_HEADER,
+                       is_valid_key=lambda key: backend.identify(key) is not None)
+    app.add_middleware(XmlFormat)  # outermost: it also turns the 429s above into XML
     catalog, workflow = backend.catalog, backend.workflow
 
     @app.exception_handler(Open311Error)
     async def _open311(_request: Request, exc: Open311Error) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -200,7 +240,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # ------------------------------------------------------------ discovery / services
     @app.get("/discovery.json")
-    def discovery() -> JSONResponse:
+    def discovery(request: Request) -> JSONResponse:
+        backend.count_anonymous(request)
         return JSONResponse({
             "changeset": "2026-11-27T00:00:00+08:00",
             "contact": "由运营方在部署时提供（12345 热线中心）",
@@ -210,30 +251,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "url": settings.public_url,
                 "changeset": "2026-11-27T00:00:00+08:00",
                 "type": "production",
-                "formats": ["application/json"],
+                "formats": ["text/xml", "application/json"],
             }],
             "extensions": "12345 扩展字段与接口见 Rexian docs/dispatch.md",
         })
 
     @app.get("/health.json")
     def health(request: Request) -> JSONResponse:
+        backend.count_anonymous(request)
         calendar = backend.calendar.status(to_local(backend.now(request)).date())
         return JSONResponse({"status": "ok", "calendar": calendar,
                              "warnings": backend.calendar.warnings(to_local(backend.now(request)).date())})
 
     @app.get("/services.json")
-    def services() -> JSONResponse:
+    def services(request: Request) -> JSONResponse:
+        backend.count_anonymous(request)
         return JSONResponse([service_json(s) for s in catalog.services.values()])
 
     @app.get("/services/{service_code}.json")
-    def service_definition(service_code: str) -> JSONResponse:
+    def service_definition(service_code: str, request: Request) -> JSONResponse:
+        backend.count_anonymous(request)
         service = catalog.services.get(service_code)
         if service is None:
             raise NotFound(f"service_code {service_code!r} 不存在；可用的服务类型见 GET /services.json。")
         return JSONResponse(service_definition_json(service))
 
     @app.get("/categories.json")
-    def categories() -> JSONResponse:
+    def categories(request: Request) -> JSONResponse:
+        backend.count_anonymous(request)
         return JSONResponse({"default_department": catalog.default_department, "tree": catalog.category_tree(),
                              "departments": {c: d.name for c, d in catalog.departments.items()}})
 
@@ -241,7 +286,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/requests.json")
     async def create_request(request: Request) -> JSONResponse:
         form = await read_form(request)
-        backend.require_client(_key(request, form))
+        backend.require_client(request, _key(request, form))
         new = parse_new_request(form, catalog, request.headers.get(IDEMPOTENCY_HEADER))
         now = backend.now(request)
         outcome = await run_in_threadpool(workflow.create, new, now, "热线机器人")
@@ -257,14 +302,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/requests.json")
     def list_requests(request: Request) -> JSONResponse:
-        level, department = backend.access(_key(request))
+        level, department = backend.reader(request)
+        if level == PUBLIC:
+            with backend.gate.slot():
+                return _list_requests(request, level, department, MAX_PUBLIC_LIST)
+        with backend.list_slots:
+            return _list_requests(request, level, department, MAX_LIST)
+
+    def _list_requests(request: Request, level: str, department: Department | None, max_list: int
+                       ) -> JSONResponse:
         now = backend.now(request)
-        workflow.sweep_overdue(now)
+        if level != PUBLIC:
+            workflow.sweep_overdue(now)
         params = request.query_params
         query = select(WorkOrder)
         ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
         if ids:
-            query = query.where(WorkOrder.service_request_id.in_(ids[:MAX_LIST]))
+            query = query.where(WorkOrder.service_request_id.in_(ids[:max_list]))
         else:
             start, end = _date_param(request, "start_date"), _date_param(request, "end_date")
             if start and end and end < start:
@@ -293,23 +347,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     raise BadRequest("按 channel_user_id 查询时必须同时提供 channel。")
                 query = query.where(WorkOrder.channel == params["channel"],
                                     WorkOrder.channel_user_id == params["channel_user_id"])
-        query = query.order_by(WorkOrder.requested_at.desc(), WorkOrder.id.desc()).limit(MAX_LIST)
+        query = query.order_by(WorkOrder.requested_at.desc(), WorkOrder.id.desc()).limit(max_list)
         with backend.db.read() as session:
             return JSONResponse([request_json(o, catalog, backend.level_for(o, level, department), backend.calendar)
                                  for o in session.execute(query).scalars()])
 
     @app.get("/requests/{service_request_id}.json")
     def get_request(service_request_id: str, request: Request) -> JSONResponse:
-        level, department = backend.access(_key(request))
-        workflow.sweep_overdue(backend.now(request))
-        with backend.db.read() as session:
-            order = session.execute(
-                select(WorkOrder).where(WorkOrder.service_request_id == service_request_id)
-            ).scalar_one_or_none()
-            if order is None:
-                raise NotFound(f"工单 {service_request_id} 不存在，请检查 service_request_id。")
-            return JSONResponse([request_json(order, catalog, backend.level_for(order, level, department),
-                                              backend.calendar)])
+        level, department = backend.reader(request)
+        with backend.gate.slot() if level == PUBLIC else contextlib.nullcontext():
+            if level != PUBLIC:
+                workflow.sweep_overdue(backend.now(request))
+            with backend.db.read() as session:
+                order = session.execute(
+                    select(WorkOrder).where(WorkOrder.service_request_id == service_request_id)
+                ).scalar_one_or_none()
+                if order is None:
+                    raise NotFound(f"工单 {service_request_id} 不存在，请检查 service_request_id。")
+                return JSONResponse([request_json(order, catalog, backend.level_for(order, level, department),
+                                                  backend.calendar)])
 
     async def _form_and_key(request: Request) -> tuple[Any, str | None]:
         form = await read_form(request)
@@ -321,7 +377,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/requests/{service_request_id}/remind.json")
     async def remind(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
-        backend.require_client(key)
+        backend.require_client(request, key)
         text = repair_utf8(str(form.get("text") or "来电人催办"))[:1000]
         return _one(await run_in_threadpool(workflow.remind, service_request_id, text, backend.now(request),
                                             "热线机器人"))
@@ -329,7 +385,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/requests/{service_request_id}/dispatch.json")
     async def dispatch(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
-        backend.require_client(key)
+        backend.require_client(request, key)
         department = str(form.get("department") or "")
         return _one(await run_in_threadpool(workflow.dispatch, service_request_id, department, backend.now(request),
                                             "热线中心"))
@@ -337,7 +393,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/requests/{service_request_id}/first_contact.json")
     async def first_contact(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
-        department = backend.require_department(key)
+        department = backend.require_department(request, key)
         text = repair_utf8(str(form.get("text") or ""))[:2000]
         order = await run_in_threadpool(workflow.first_contact, service_request_id, department, text,
                                         backend.now(request))
@@ -346,7 +402,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/requests/{service_request_id}/close.json")
     async def close(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
-        department = backend.require_department(key)
+        department = backend.require_department(request, key)
         result = repair_utf8(str(form.get("status_notes") or form.get("result") or "")).strip()
         if not result:
             raise BadRequest("办结必须填写办理结果 status_notes。")
@@ -358,7 +414,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/requests/{service_request_id}/extend.json")
     async def extend(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
-        department = backend.require_department(key)
+        department = backend.require_department(request, key)
         reason = repair_utf8(str(form.get("reason") or "")).strip()[:1000]
         if not reason:
             raise BadRequest("申请延期必须填写理由 reason。")
@@ -368,7 +424,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/requests/{service_request_id}/survey.json")
     async def survey(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
-        backend.require_client(key)
+        backend.require_client(request, key)
         if form.get("resolved") in (None, ""):
             raise BadRequest("缺少 resolved：问题是否解决（true/false）。")
         resolved = parse_bool(str(form.get("resolved")), "resolved", False)
@@ -382,7 +438,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/requests/{service_request_id}/reopen.json")
     async def reopen(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
-        backend.require_client(key)
+        backend.require_client(request, key)
         reason = repair_utf8(str(form.get("reason") or ""))[:1000]
         return _one(await run_in_threadpool(workflow.reopen, service_request_id, reason, backend.now(request),
                                             "热线机器人"))
@@ -390,7 +446,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/requests/{service_request_id}/archive.json")
     async def archive(service_request_id: str, request: Request) -> JSONResponse:
         form, key = await _form_and_key(request)
-        backend.require_client(key)
+        backend.require_client(request, key)
         reason = str(form.get("reason") or "")
         if reason not in ("", "no_reply"):
             raise BadRequest("reason 只能为空或 no_reply（回访未获答复）。")
@@ -400,7 +456,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # ------------------------------------------------------------ change feed, metrics
     @app.get("/changes.json")
     def changes(request: Request) -> JSONResponse:
-        backend.require_client(_key(request))
+        backend.require_client(request, _key(request))
         workflow.sweep_overdue(backend.now(request))
         raw_cursor = request.query_params.get("cursor") or "0"
         raw_limit = request.query_params.get("limit") or "100"
@@ -420,7 +476,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/metrics.json")
     def metrics(request: Request) -> JSONResponse:
-        backend.require_client(_key(request))
+        backend.require_client(request, _key(request))
         now = backend.now(request)
         workflow.sweep_overdue(now)
         start, end = _date_param(request, "start_date"), _date_param(request, "end_date")

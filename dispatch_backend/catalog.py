@@ -85,6 +85,8 @@ class Catalog:
     routes: dict[str, str]  # "一级/二级/三级" -> department code
     departments: dict[str, Department]
     default_department: str
+    #: The city's districts (routing.yml ``districts``): the only location the public feed shows.
+    districts: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, config_dir: Path) -> "Catalog":
@@ -115,7 +117,8 @@ class Catalog:
                     raise CatalogError(f"services.yml: 服务 {service.service_code} 的分类 {category} 不在 routing.yml 中")
             services[service.service_code] = service
         _check_category_claims(services)
-        return cls(services, routes, departments, default_department)
+        districts = tuple(str(d).strip() for d in routing.get("districts") or () if str(d).strip())
+        return cls(services, routes, departments, default_department, districts)
 
     def route(self, category: str) -> str:
         """Department code for a category path (the hotline centre when unknown)."""

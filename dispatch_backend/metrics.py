@@ -5,8 +5,14 @@ Over orders *registered* in ``[start, end)``:
 * on-time closure rate = orders whose first closure met the deadline ÷ (closed orders + never-closed
   orders already past their deadline at ``now``); orders still within their deadline are not judged
   yet, and an order reopened for review keeps the verdict of its first closure;
-* resolution rate = surveys answering "resolved" ÷ surveys;
-* satisfaction rate = (满意 + 基本满意) ÷ surveys.
+* resolution rate (解决率) = surveyed orders whose *first* survey answered "resolved" ÷ surveyed orders;
+* satisfaction rate (满意率) = surveyed orders whose *first* survey was 满意 or 基本满意 ÷ surveyed orders.
+
+The first survey (初次回访) is the one about the order's first closure that was surveyed. An order keeps every
+survey: 不满意 reopens it for review (回访复核), and after the next closure it is surveyed again. That re-survey
+never replaces the first one in the two rates, so an initial 不满意 stays counted. The re-surveys are reported
+apart: ``resurveys`` (surveys after an order's first), and ``final_resolution_rate`` /
+``final_satisfaction_rate``, the same rates on each surveyed order's *latest* survey (the outcome after review).
 
 A rate with an empty denominator is ``null``.
 """
@@ -21,7 +27,9 @@ from sqlalchemy import select
 
 from .catalog import Catalog
 from .db import Database
-from .models import WorkOrder
+from .models import Survey, WorkOrder
+
+SATISFIED = ("满意", "基本满意")
 
 
 @dataclass
@@ -33,18 +41,26 @@ class _Tally:
     surveyed: int = 0
     resolved: int = 0
     satisfied: int = 0
+    resurveys: int = 0
+    final_resolved: int = 0
+    final_satisfied: int = 0
 
-    def add(self, row: Any, now: dt.datetime) -> None:
+    def add(self, row: Any, surveys: list[Any], now: dt.datetime) -> None:
+        """Count one order; ``surveys`` are its surveys, oldest closure first."""
         self.total += 1
         if row.closed_at is not None:
             self.closed += 1
             self.closed_on_time += bool(row.closed_on_time)
         elif row.expected_at < now:
             self.open_overdue += 1
-        if row.survey_at is not None:
+        if surveys:
+            first, latest = surveys[0], surveys[-1]
             self.surveyed += 1
-            self.resolved += bool(row.survey_resolved)
-            self.satisfied += row.survey_satisfaction in ("满意", "基本满意")
+            self.resolved += bool(first.resolved)
+            self.satisfied += first.satisfaction in SATISFIED
+            self.resurveys += len(surveys) - 1
+            self.final_resolved += bool(latest.resolved)
+            self.final_satisfied += latest.satisfaction in SATISFIED
 
     def json(self) -> dict[str, Any]:
         def rate(num: int, den: int) -> float | None:
@@ -58,22 +74,32 @@ class _Tally:
             "on_time_closure_rate": rate(self.closed_on_time, judged),
             "resolution_rate": rate(self.resolved, self.surveyed),
             "satisfaction_rate": rate(self.satisfied, self.surveyed),
+            "resurveys": self.resurveys, "final_resolved": self.final_resolved,
+            "final_satisfied": self.final_satisfied,
+            "final_resolution_rate": rate(self.final_resolved, self.surveyed),
+            "final_satisfaction_rate": rate(self.final_satisfied, self.surveyed),
         }
 
 
 def compute(db: Database, catalog: Catalog, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict[str, Any]:
     """Overall and per-department metrics of orders registered in ``[start, end)`` (naive UTC)."""
-    columns = (WorkOrder.department, WorkOrder.closed_at, WorkOrder.closed_on_time, WorkOrder.expected_at,
-               WorkOrder.survey_at, WorkOrder.survey_resolved, WorkOrder.survey_satisfaction)
+    columns = (WorkOrder.id, WorkOrder.department, WorkOrder.closed_at, WorkOrder.closed_on_time,
+               WorkOrder.expected_at)
+    registered = (WorkOrder.requested_at >= start, WorkOrder.requested_at < end)
     overall = _Tally()
     per_dept: dict[str, _Tally] = {}
     with db.read() as session:
-        rows = session.execute(
-            select(*columns).where(WorkOrder.requested_at >= start, WorkOrder.requested_at < end)
-        )
-        for row in rows:
-            overall.add(row, now)
-            per_dept.setdefault(row.department, _Tally()).add(row, now)
+        surveys: dict[int, list[Any]] = {}
+        for survey in session.execute(
+            select(Survey.order_id, Survey.resolved, Survey.satisfaction)
+            .join(WorkOrder, WorkOrder.id == Survey.order_id).where(*registered)
+            .order_by(Survey.order_id, Survey.closure)
+        ):
+            surveys.setdefault(survey.order_id, []).append(survey)
+        for row in session.execute(select(*columns).where(*registered)):
+            answers = surveys.get(row.id, [])
+            overall.add(row, answers, now)
+            per_dept.setdefault(row.department, _Tally()).add(row, answers, now)
     return {
         "overall": overall.json(),
         "departments": [

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -57,6 +59,7 @@ class WorkOrder(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     #: Whether the first closure met its deadline (kept when the order is reopened later).
     closed_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    #: The latest survey (a copy of the newest ``surveys`` row); every survey is kept in ``surveys``.
     survey_resolved: Mapped[bool | None] = mapped_column(Boolean)
     survey_satisfaction: Mapped[str | None] = mapped_column(String(8))
     survey_comment: Mapped[str | None] = mapped_column(Text)
@@ -66,6 +69,10 @@ class WorkOrder(Base):
 
     notes: Mapped[list["Note"]] = relationship(
         back_populates="order", order_by="Note.id", cascade="all, delete-orphan", lazy="selectin"
+    )
+    #: Every satisfaction survey (回访), one per closure, oldest first.
+    surveys: Mapped[list["Survey"]] = relationship(
+        back_populates="order", order_by="Survey.closure", cascade="all, delete-orphan", lazy="selectin"
     )
 
     __table_args__ = (
@@ -88,6 +95,29 @@ class Note(Base):
     text: Mapped[str] = mapped_column(Text)
 
     order: Mapped[WorkOrder] = relationship(back_populates="notes")
+
+
+class Survey(Base):
+    """One satisfaction survey (回访): the citizen's answer about one closure (办结) of an order.
+
+    ``closure`` numbers the order's closures, 1 for the first; after a review (回访复核) the next closure is 2,
+    and so on. At most one survey per closure.
+    """
+
+    __tablename__ = "dispatch_surveys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("dispatch_work_orders.id", ondelete="CASCADE"))
+    closure: Mapped[int] = mapped_column(Integer)
+    resolved: Mapped[bool] = mapped_column(Boolean)
+    satisfaction: Mapped[str] = mapped_column(String(8))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+
+    order: Mapped[WorkOrder] = relationship(back_populates="surveys")
+
+    __table_args__ = (UniqueConstraint("order_id", "closure", name="uq_dispatch_surveys_order_closure"),)
 
 
 class IdempotencyKey(Base):

@@ -43,6 +43,13 @@ class Settings:
     webhook_secret: str = ""
     sweep_seconds: float = 60.0
     public_url: str = ""
+    #: Reads without a key: off = 403 (the default); on = the redacted public feed (see views.PUBLIC).
+    public_feed: bool = False
+    #: Unauthenticated requests per client address: a minute's rate and the burst allowed above it.
+    public_rate_per_minute: float = 60.0
+    public_burst: int = 20
+    #: Public-feed reads served at once across all anonymous clients (more get a 429 at once).
+    public_concurrency: int = 2
 
     @property
     def development(self) -> bool:
@@ -89,4 +96,8 @@ class Settings:
             webhook_secret=env.get("REXIAN_DISPATCH_WEBHOOK_SECRET", ""),
             sweep_seconds=float(env.get("REXIAN_DISPATCH_SWEEP_SECONDS", "60")),
             public_url=env.get("REXIAN_DISPATCH_PUBLIC_URL", f"http://{host}:{port}"),
+            public_feed=env.get("REXIAN_DISPATCH_PUBLIC_FEED", "").strip().lower() in ("1", "true", "yes", "on"),
+            public_rate_per_minute=float(env.get("REXIAN_DISPATCH_PUBLIC_RATE", "60")),
+            public_burst=int(env.get("REXIAN_DISPATCH_PUBLIC_BURST", "20")),
+            public_concurrency=int(env.get("REXIAN_DISPATCH_PUBLIC_CONCURRENCY", "2")),
         )

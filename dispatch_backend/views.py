@@ -7,11 +7,12 @@ from typing import Any
 from . import deadlines
 from .catalog import Catalog, Service
 from .clock import format_w3c
+from .district import district_of
 from .models import WorkOrder
 from .workcalendar import WorkingCalendar
 from .workflow import STATE_LABELS
 
-PUBLIC = "public"          # no key: GeoReport fields and non-personal extensions
+PUBLIC = "public"          # no key (public feed only): category, department, status, dates, district
 DEPARTMENT = "department"  # department key: + history, contact unless anonymous
 FULL = "full"              # bot / operator api_key: everything
 
@@ -53,31 +54,34 @@ def service_definition_json(service: Service) -> dict[str, Any]:
     }
 
 
-def request_json(order: WorkOrder, catalog: Catalog, access: str, calendar: WorkingCalendar | None = None
-                 ) -> dict[str, Any]:
-    """One service request (an element of GET /requests.json); with ``calendar``, the deadlines' provisional flags."""
+def public_request_json(order: WorkOrder, catalog: Catalog, calendar: WorkingCalendar | None = None
+                        ) -> dict[str, Any]:
+    """The redacted public view (REXIAN_DISPATCH_PUBLIC_FEED=1, or another department's order): category,
+    department, status, dates and the district; never names, phones, free text, exact addresses or coordinates.
+    GeoReport's personal or free-text fields are present but empty, so GeoReport clients read it unchanged."""
     service = catalog.services.get(order.service_code)
     dept = catalog.departments.get(order.department)
     l1, l2, l3 = (order.category.split("/") + ["", "", ""])[:3]
     data: dict[str, Any] = {
         "service_request_id": order.service_request_id,
         "status": order.status,
-        "status_notes": order.status_notes,
+        "status_notes": None,
         "service_name": service.service_name if service else order.service_code,
         "service_code": order.service_code,
-        "description": order.description if access != PUBLIC or not order.anonymous else "",
+        "description": "",
         "agency_responsible": dept.name if dept else order.department,
         "service_notice": None,
         "requested_datetime": format_w3c(order.requested_at),
         "updated_datetime": format_w3c(order.updated_at),
         "expected_datetime": format_w3c(order.expected_at),
-        "address": order.address,
-        "address_id": order.address_id,
+        "address": None,
+        "address_id": None,
         "zipcode": None,
-        "lat": order.lat,
-        "long": order.long,
-        "media_url": order.media_url,
+        "lat": None,
+        "long": None,
+        "media_url": None,
         # 12345 extensions
+        "district": district_of(order.address, catalog.districts),
         "appeal_type": order.appeal_type,
         "category": {"path": order.category, "level1": l1, "level2": l2, "level3": l3},
         "department": order.department,
@@ -90,15 +94,32 @@ def request_json(order: WorkOrder, catalog: Catalog, access: str, calendar: Work
         "supervised": order.supervised,
         "reminder_count": order.reminder_count,
         "reopen_count": order.reopen_count,
-        "change_seq": order.change_seq,
     }
     if calendar is not None:
         data["first_contact_due_provisional"] = deadlines.is_provisional(
             calendar, order.requested_at, order.first_contact_due, order.deadline_class)
         data["expected_datetime_provisional"] = deadlines.is_provisional(
             calendar, order.requested_at, order.expected_at, order.deadline_class)
+    return data
+
+
+def request_json(order: WorkOrder, catalog: Catalog, access: str, calendar: WorkingCalendar | None = None
+                 ) -> dict[str, Any]:
+    """One service request (an element of GET /requests.json) as ``access`` may see it; with ``calendar``, the
+    deadlines' provisional flags."""
+    data = public_request_json(order, catalog, calendar)
     if access == PUBLIC:
         return data
+    data.update({
+        "status_notes": order.status_notes,
+        "description": order.description,
+        "address": order.address,
+        "address_id": order.address_id,
+        "lat": order.lat,
+        "long": order.long,
+        "media_url": order.media_url,
+        "change_seq": order.change_seq,
+    })
     data["attributes"] = order.attributes
     data["attachments"] = order.attachments
     data["callback_consent"] = order.callback_consent
@@ -111,7 +132,12 @@ def request_json(order: WorkOrder, catalog: Catalog, access: str, calendar: Work
         "satisfaction": order.survey_satisfaction,
         "comment": order.survey_comment,
         "datetime": format_w3c(order.survey_at),
-    }
+    }  # the latest survey; ``surveys``: all of them, one per closure, oldest first
+    data["surveys"] = [
+        {"closure": s.closure, "resolved": s.resolved, "satisfaction": s.satisfaction, "comment": s.comment,
+         "datetime": format_w3c(s.recorded_at)}
+        for s in order.surveys
+    ]
     if access == FULL or not order.anonymous:
         data["contact"] = {
             "first_name": order.first_name, "last_name": order.last_name,

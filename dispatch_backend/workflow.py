@@ -30,7 +30,7 @@ from .catalog import Catalog, Department
 from .clock import format_w3c, to_local
 from .db import Database
 from .errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
-from .models import Counter, IdempotencyKey, Note, WorkOrder
+from .models import Counter, IdempotencyKey, Note, Survey, WorkOrder
 from .similarity import is_repeat
 from .workcalendar import WorkingCalendar
 
@@ -333,13 +333,32 @@ class Workflow:
             self._bump(session, [order])
             return order
 
+    @staticmethod
+    def closure_count(order: WorkOrder) -> int:
+        """How many times the order has been closed (办结); a survey answers the latest closure."""
+        return sum(1 for note in order.notes if note.kind == CLOSED)
+
     def record_survey(self, service_request_id: str, resolved: bool, satisfaction: str, comment: str,
                       now: dt.datetime, actor: str) -> WorkOrder:
-        """回访: record the satisfaction survey; 不满意 reopens the order for review."""
+        """回访: record the satisfaction survey of the latest closure; 不满意 reopens the order for review.
+
+        Every survey is kept (``order.surveys``, one per closure); the ``survey_*`` columns hold the latest.
+        A closure is surveyed once: the same answer again for an already surveyed closure (a client retry)
+        returns the order unchanged, a different answer is a 409 (ask for a review with ``reopen`` instead).
+        """
         with self.db.write() as session:
             order = self._load(session, service_request_id)
+            closure = self.closure_count(order)
+            done = next((s for s in order.surveys if s.closure == closure), None) if closure else None
+            if done is not None:
+                if (done.resolved, done.satisfaction, done.comment) == (resolved, satisfaction, comment):
+                    return order  # a retry of the survey already recorded: nothing changes
+                raise Conflict(f"工单 {service_request_id} 第 {closure} 次办结已回访（{done.satisfaction}），"
+                               "同一次办结只记录一次回访；如需复核请申请复核（reopen）。")
             if order.state != CLOSED:
                 raise Conflict(f"工单 {service_request_id} 当前状态为{STATE_LABELS[order.state]}，只有已办结的工单才能回访。")
+            order.surveys.append(Survey(closure=closure, resolved=resolved, satisfaction=satisfaction,
+                                        comment=comment, recorded_at=now, actor=actor))
             order.survey_resolved = resolved
             order.survey_satisfaction = satisfaction
             order.survey_comment = comment

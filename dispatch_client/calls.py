@@ -34,6 +34,12 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
+def default_headers(api_key: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Headers of every call: the key goes on each request (also the open ones such as ``/services.json``), so
+    the backend never counts the bot as an anonymous client and rate-limits it."""
+    return {**({API_KEY_HEADER: api_key} if api_key else {}), **(extra or {})}
+
+
 def iso(value: dt.datetime | dt.date) -> str:
     """W3C time; naive datetimes and dates are Beijing time."""
     if isinstance(value, dt.datetime):

@@ -94,7 +94,8 @@ class DispatchClient(_Retrying):
         super().__init__(retries, backoff)
         self.api_key = api_key
         self._sleep = sleep
-        self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, headers=headers or {},
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout,
+                                  headers=calls.default_headers(api_key, headers),
                                   transport=transport)
 
     def close(self) -> None:
@@ -199,7 +200,8 @@ class AsyncDispatchClient(_Retrying):
         super().__init__(retries, backoff)
         self.api_key = api_key
         self._sleep = sleep
-        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, headers=headers or {},
+        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout,
+                                       headers=calls.default_headers(api_key, headers),
                                        transport=transport)
 
     async def aclose(self) -> None:

@@ -123,10 +123,13 @@ class Note(BaseModel):
 
 
 class Survey(BaseModel):
+    """One callback survey (回访); ``closure`` is which closure (办结) of the order it answers, from 1."""
+
     resolved: bool | None
     satisfaction: str | None
     comment: str | None
     datetime: dt.datetime | None
+    closure: int | None = None
 
 
 class Contact(BaseModel):
@@ -176,7 +179,9 @@ class ServiceRequest(BaseModel):
     callback_consent: bool | None = None
     anonymous: bool | None = None
     notes: list[Note] = Field(default_factory=list)
-    survey: Survey | None = None
+    survey: Survey | None = None          # the latest
+    surveys: list[Survey] = Field(default_factory=list)  # every survey, oldest first
+    district: str | None = None           # the public feed's only location
     contact: Contact | None = None
     channel: str | None = None
     channel_user_id: str | None = None
@@ -200,8 +205,11 @@ class MetricTally(BaseModel):
     resolved: int
     satisfied: int
     on_time_closure_rate: float | None
-    resolution_rate: float | None
-    satisfaction_rate: float | None
+    resolution_rate: float | None         # on each order's first survey (初次回访)
+    satisfaction_rate: float | None       # on each order's first survey (初次回访)
+    resurveys: int = 0
+    final_resolution_rate: float | None = None    # on each order's latest survey
+    final_satisfaction_rate: float | None = None  # on each order's latest survey
 
 
 class DepartmentMetrics(MetricTally):

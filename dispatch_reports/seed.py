@@ -2,9 +2,16 @@
 
 Orders are registered "in the past" with the backend's test clock (the ``X-Rexian-Test-Now`` header, honoured
 only when the backend runs with ``REXIAN_DISPATCH_TEST_CLOCK=1``). By default the seeder starts its own private
-backend process on a free loopback port over the configured database (``REXIAN_DISPATCH_DB_URL``, default the
-embedded SQLite file), with the test clock on and a throw-away api_key, drives it over HTTP with
-``dispatch_client`` and stops it. With ``--url`` it seeds a running backend, which must have the test clock on.
+backend process on a free loopback port over the **demo database** (:func:`demo_db_url`:
+``REXIAN_DEMO_DB_URL``, default ``sqlite:///var/demo_dispatch.sqlite3`` under the project root) — never the
+live database of the bot (``REXIAN_DISPATCH_DB_URL``, whose closed orders the callbacks scheduler surveys)
+unless the operator names it with ``--db`` — with the test clock on and a throw-away api_key, drives it over
+HTTP with ``dispatch_client`` and stops it. With ``--url`` it seeds a running backend, which must have the
+test clock on.
+
+Environment read here directly (not through :mod:`rexian.config`): ``REXIAN_DEMO_DB_URL`` (default demo
+database), ``REXIAN_DISPATCH_DB_URL`` (only to recognise and warn about the live database) and
+``REXIAN_DISPATCH_CONFIG_DIR`` (department keys).
 
 Every order follows the real lifecycle: created → dispatched (routing) → first contact → closed (on time,
 late, or never) → survey (满意 / 基本满意 / 不满意, resolved yes/no) → review after 不满意 or an explicit
@@ -43,6 +50,9 @@ API_KEY_HEADER = "X-Rexian-Api-Key"
 NOT_EXTENDABLE = frozenset({"weizhang_jianzhu", "tingshuidianqi"})
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "dispatch_backend" / "config"
+#: Where ``seed-demo`` writes, and ``rexian report --demo`` reads, unless ``--db`` names another database.
+DEMO_DB_URL = "sqlite:///var/demo_dispatch.sqlite3"
+DEMO_DB_ENV = "REXIAN_DEMO_DB_URL"
 
 
 class SeedError(RuntimeError):
@@ -319,24 +329,71 @@ def test_clock_enabled(url: str, api_key: str) -> bool:
     return response.status_code == 400
 
 
-@contextmanager
-def private_backend(db_url: str | None) -> Iterator[tuple[str, str]]:
-    """Start ``python -m dispatch_backend`` on a free loopback port with the test clock; yields (url, api_key)."""
-    from dispatch_backend.launcher import free_port, start_backend
+def demo_db_url() -> str:
+    """The demo database: ``REXIAN_DEMO_DB_URL``, default ``sqlite:///var/demo_dispatch.sqlite3``, absolute."""
+    from dispatch_backend.settings import resolve_sqlite_url
+
+    return resolve_sqlite_url(os.environ.get(DEMO_DB_ENV, "").strip() or DEMO_DB_URL)
+
+
+def live_db_url() -> str:
+    """The database the bot's backend uses (``REXIAN_DISPATCH_DB_URL``, default ``var/dispatch.sqlite3``)."""
     from dispatch_backend.settings import DEFAULT_DB_URL, resolve_sqlite_url
 
-    url = resolve_sqlite_url(db_url or os.environ.get("REXIAN_DISPATCH_DB_URL", DEFAULT_DB_URL))
+    return resolve_sqlite_url(os.environ.get("REXIAN_DISPATCH_DB_URL", "").strip() or DEFAULT_DB_URL)
+
+
+def is_live_db(url: str) -> bool:
+    """Whether ``url`` is the bot's live dispatch database (same URL, or the same SQLite file)."""
+    from dispatch_backend.settings import resolve_sqlite_url
+
+    a, b = resolve_sqlite_url(url), live_db_url()
+    prefix = "sqlite:///"
+    if a.startswith(prefix) and b.startswith(prefix):
+        return Path(a[len(prefix):]).resolve() == Path(b[len(prefix):]).resolve()
+    return a == b
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL (absolute after :func:`resolve_sqlite_url`), None for other databases."""
+    from dispatch_backend.settings import resolve_sqlite_url
+
+    url = resolve_sqlite_url(url)
     if url.startswith("sqlite:///") and not url.endswith(":memory:"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        return Path(url[len("sqlite:///"):])
+    return None
+
+
+def display_url(url: str) -> str:
+    """``url`` for messages, password hidden."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a message must never fail
+        return url
+
+
+@contextmanager
+def private_backend(db_url: str | None, test_clock: bool = True) -> Iterator[tuple[str, str]]:
+    """Start ``python -m dispatch_backend`` on a free loopback port over ``db_url`` (None: the demo database,
+    :func:`demo_db_url`, never ``REXIAN_DISPATCH_DB_URL``); yields (url, api_key)."""
+    from dispatch_backend.launcher import free_port, start_backend
+    from dispatch_backend.settings import resolve_sqlite_url
+
+    url = resolve_sqlite_url(db_url or demo_db_url())
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     api_key = secrets.token_hex(16)
-    env = {"REXIAN_DISPATCH_API_KEY": api_key, "REXIAN_DISPATCH_TEST_CLOCK": "1",
+    env = {"REXIAN_DISPATCH_API_KEY": api_key, "REXIAN_DISPATCH_TEST_CLOCK": "1" if test_clock else "",
            "REXIAN_DISPATCH_SWEEP_SECONDS": "0", "REXIAN_DISPATCH_WEBHOOK_URLS": ""}
     with tempfile.TemporaryDirectory(prefix="rexian-seed-") as tmp:
         log_path = Path(tmp) / "backend.log"
         try:
             backend = start_backend(url, free_port(), log_path, env)
         except RuntimeError as exc:
-            raise SeedError(f"无法启动派单后台（{url}）：{exc}") from exc
+            raise SeedError(f"无法启动派单后台（{display_url(url)}）：{exc}") from exc
         try:
             yield backend.url, api_key
         finally:
@@ -348,7 +405,7 @@ def seed(url: str, api_key: str, plans: list[OrderPlan], anchor: dt.datetime,
     """Run ``plans`` against the backend at ``url`` (which must honour the test clock)."""
     if not test_clock_enabled(url, api_key):
         raise SeedError(f"派单后台 {url} 没有开启测试时钟，无法登记过去日期的演示工单。请不带 --url 运行"
-                        "（自动启动一个临时后台写入同一个数据库），或用 REXIAN_DISPATCH_TEST_CLOCK=1 启动该后台"
+                        "（自动启动一个临时后台写入演示数据库，或用 --db 指定数据库），或用 REXIAN_DISPATCH_TEST_CLOCK=1 启动该后台"
                         "（仅限演示和测试环境）。")
     clock = ClockTransport()
     with DispatchClient(url, api_key, transport=clock, timeout=30.0, retries=1) as client:

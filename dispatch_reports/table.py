@@ -42,7 +42,8 @@ def render(report: Report) -> str:
     rows = [list(HEADINGS)] + [_cells(row) for row in report.departments] + [_cells(report.overall, TOTAL_NAME)]
     notes = (
         "说明：括号内为 分子/分母。按时办结率 = 按时办结 ÷（已办结 + 超期未办结）；"
-        "解决率 = 回访“已解决” ÷ 回访数；满意率 =（满意 + 基本满意）÷ 回访数；"
+        "解决率 = 初次回访“已解决” ÷ 已回访工单数；满意率 = 初次回访（满意 + 基本满意）÷ 已回访工单数"
+        "（复核后的再次回访不替换初次回访）；"
         f"“{NO_VALUE}”表示没有可统计的工单。"
     )
     return "\n".join([title, "", render_rows(rows), "", notes])

@@ -9,7 +9,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def start_test_backend(db_url: str, port: int, log_path: Path, *, api_key: str, webhook_url: str = "",
-                       webhook_secret: str = "") -> BackendProcess:
+                       webhook_secret: str = "", extra_env: dict[str, str] | None = None) -> BackendProcess:
     """``python -m dispatch_backend`` on ``port`` with the project's routing config, the ``X-Rexian-Test-Now`` clock
     honoured and no background deadline sweeper (tests drive time themselves)."""
     env = {
@@ -19,5 +19,6 @@ def start_test_backend(db_url: str, port: int, log_path: Path, *, api_key: str, 
         "REXIAN_DISPATCH_CONFIG_DIR": str(PROJECT_ROOT / "dispatch_backend" / "config"),
         "REXIAN_DISPATCH_WEBHOOK_URLS": webhook_url,
         "REXIAN_DISPATCH_WEBHOOK_SECRET": webhook_secret,
+        **(extra_env or {}),
     }
     return start_backend(db_url, port, log_path, env)

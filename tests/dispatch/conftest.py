@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -96,32 +98,21 @@ DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 PG_SCRIPT = PROJECT_ROOT / "scripts" / "test_postgres.sh"
 
 
-def _reachable(url: str) -> bool:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect():
-            return True
-    except sa.exc.OperationalError:
-        return False
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str | None]:
-    """REXIAN_TEST_PG_URL; the value ``auto`` starts scripts/test_postgres.sh (and stops it afterwards)."""
+    """REXIAN_TEST_PG_URL; the value ``auto`` starts a private scripts/test_postgres.sh server (removed afterwards)."""
     configured = os.environ.get("REXIAN_TEST_PG_URL", "").strip()
     if configured != "auto":
         yield configured or None
         return
-    url = subprocess.run([str(PG_SCRIPT), "url"], check=True, capture_output=True, text=True).stdout.strip()
-    started = False
-    if not _reachable(url):
-        subprocess.run([str(PG_SCRIPT), "start"], check=True, stdout=subprocess.DEVNULL)
-        started = True
-    yield url
-    if started:
-        subprocess.run([str(PG_SCRIPT), "stop"], check=False, stdout=subprocess.DEVNULL)
+    folder = tempfile.mkdtemp(prefix="rexian-pg.")  # a private cluster on a free port for this session
+    url = subprocess.run([str(PG_SCRIPT), "start", folder], check=True, capture_output=True, text=True
+                         ).stdout.strip().splitlines()[-1]
+    try:
+        yield url
+    finally:
+        subprocess.run([str(PG_SCRIPT), "stop", folder], check=False, stdout=subprocess.DEVNULL)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", params=DATABASES)

@@ -54,15 +54,6 @@ def test_list_by_ids_status_and_service_code(client: DispatchClient) -> None:
     assert a in {o.service_request_id for o in lamps} and b not in {o.service_request_id for o in lamps}
 
 
-def test_public_read_hides_personal_fields(backend: BackendProcess, client: DispatchClient) -> None:
-    created = client.create(noise_request(anonymous=True))
-    body = httpx.get(f"{backend.url}/requests/{created.service_request_id}.json").json()[0]
-    assert body["service_request_id"] == created.service_request_id
-    for private in ("contact", "channel_user_id", "notes", "survey"):
-        assert private not in body
-    assert body["description"] == ""
-
-
 @pytest.mark.parametrize(
     ("changes", "error", "needle"),
     [
