@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from knowledge_base.banding import Band, Thresholds, decide  # noqa: E402
 from knowledge_base.service import KnowledgeBase  # noqa: E402
 from nlu.language import standardise  # noqa: E402
-from rexian.config import load_config  # noqa: E402
+from configuration import load_config  # noqa: E402
 
 DEFAULT_SET = Path(__file__).resolve().parent.parent / "knowledge_base" / "calibration" / "questions.yml"
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from knowledge_base.service import KnowledgeBase  # noqa: E402
 from nlu.appeal import load_classifier  # noqa: E402
 from nlu.understanding import Fields, Route, Understander  # noqa: E402
-from rexian.config import load_config  # noqa: E402
+from configuration import load_config  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "appeals_dev.jsonl"
 

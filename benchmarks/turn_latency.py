@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rexian.config import load_config  # noqa: E402
+from configuration import load_config  # noqa: E402
 from rexian.dialogue_eval import RestPlayer, load_cases, read_outcome  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parent / "dialogues" / "cases.yml"

@@ -7,7 +7,6 @@ Run it with ``python -m callbacks``; see docs/callbacks.md.
 from .config import CallbackConfig
 from .quiet import QuietHours
 from .rasa import DEV_RASA_TOKEN, RasaClient, RasaUnavailable
-from .results import ResultQueue
 from .scheduler import RoundReport, Scheduler, run_once
 from .store import Survey, SurveyState, SurveyStore
 
@@ -17,7 +16,6 @@ __all__ = [
            "QuietHours",
            "RasaClient",
            "RasaUnavailable",
-           "ResultQueue",
            "RoundReport",
            "Scheduler",
            "Survey",

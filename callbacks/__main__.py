@@ -8,7 +8,8 @@ import signal
 import sys
 import threading
 
-from rexian.config import ConfigError
+from configuration import ConfigError, load_config
+from dispatch_client import DispatchClient, Outbox
 
 from .config import CallbackConfig
 from .scheduler import Scheduler
@@ -25,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     # httpx logs every request URL at INFO: those carry the citizen's sender id and Rasa's API token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
-        config = CallbackConfig.from_settings()
+        settings = load_config()
+        config = CallbackConfig.from_settings(settings)
     except ConfigError as exc:
         print(f"配置错误：{exc}", file=sys.stderr)
         return 2
@@ -40,20 +42,29 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    with Scheduler(config) as scheduler:
-        logger.info("回访调度已启动：每 %.0f 秒一轮（认领者 %s）", config.poll_seconds, scheduler.owner)
-        while not stop.is_set():
-            try:
-                report = scheduler.run_once()
-            except Exception:
-                logger.exception("回访调度本轮出错")
-            else:
-                if any((report.scheduled, report.invited, report.no_reply, report.results.sent)):
-                    logger.info("本轮：新排期 %d，邀请 %d，无人应答 %d，补交结果 %d", report.scheduled,
-                                report.invited, report.no_reply, report.results.sent)
-            if args.once:
-                break
-            stop.wait(config.poll_seconds)
+    dispatch = DispatchClient(config.dispatch_url, config.dispatch_api_key, timeout=config.dispatch_timeout,
+                              retries=1)
+    outbox = Outbox(dispatch, settings.dispatch.outbox)  # the bot's outbox file: either process may send an entry
+    try:
+        with Scheduler(config, outbox=outbox, dispatch=dispatch) as scheduler:
+            if not args.once:
+                outbox.start()
+            logger.info("回访调度已启动：每 %.0f 秒一轮（认领者 %s）", config.poll_seconds, scheduler.owner)
+            while not stop.is_set():
+                try:
+                    report = scheduler.run_once()
+                except Exception:
+                    logger.exception("回访调度本轮出错")
+                else:
+                    if any((report.scheduled, report.invited, report.no_reply, report.delivered)):
+                        logger.info("本轮：新排期 %d，邀请 %d，无人应答 %d，补交写入 %d", report.scheduled,
+                                    report.invited, report.no_reply, report.delivered)
+                if args.once:
+                    break
+                stop.wait(config.poll_seconds)
+    finally:
+        outbox.close()
+        dispatch.close()
     logger.info("回访调度已退出")
     return 0
 

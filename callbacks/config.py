@@ -1,18 +1,20 @@
-"""Everything the scheduler needs, taken from ``rexian.config.load_config()`` (or built directly by tests)."""
+"""Everything the scheduler needs: a view of :mod:`configuration` (``callbacks``, ``dispatch``, ``rasa`` and the
+connectors' push endpoints), or built directly by tests. The configurable defaults are the configuration's own."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from rexian.config import Settings, load_config
+from configuration import CallbacksSettings, DispatchSettings, Settings, load_config
 
 from .quiet import QuietHours
 
+_DEFAULT = CallbacksSettings()  # rexian.yml's callbacks section with nothing set
 
-def _url(host: str, port: int) -> str:
-    host = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    return f"http://{host}:{port}"
+
+def _default_quiet() -> QuietHours:
+    return QuietHours.parse(_DEFAULT.quiet_start, _DEFAULT.quiet_end, _DEFAULT.timezone)
 
 
 @dataclass
@@ -23,18 +25,18 @@ class CallbackConfig:
     rasa_url: str
     rasa_token: str
     push_urls: dict[str, str]
-    push_token: str = ""
-    quiet: QuietHours = field(default_factory=lambda: QuietHours.parse("21:00", "08:00", "Asia/Shanghai"))
-    delay: dt.timedelta = dt.timedelta(minutes=30)
-    retry: dt.timedelta = dt.timedelta(minutes=240)
-    max_attempts: int = 3
-    poll_seconds: float = 10.0
+    push_token: str = _DEFAULT.push_token
+    quiet: QuietHours = field(default_factory=_default_quiet)
+    delay: dt.timedelta = dt.timedelta(minutes=_DEFAULT.delay_minutes)
+    retry: dt.timedelta = dt.timedelta(minutes=_DEFAULT.retry_minutes)
+    max_attempts: int = _DEFAULT.max_attempts
+    poll_seconds: float = _DEFAULT.poll_seconds
     postpone: dt.timedelta = dt.timedelta(minutes=5)         # the citizen is in the middle of a form
     failure_backoff: dt.timedelta = dt.timedelta(minutes=5)  # Rasa, the connector or the backend was down
     lease: dt.timedelta = dt.timedelta(minutes=5)            # how long one invitation round may hold a survey
     max_age: dt.timedelta | None = dt.timedelta(days=7)      # older closures seen for the first time: no survey
-    dispatch_timeout: float = 5.0
-    enabled: bool = True
+    dispatch_timeout: float = DispatchSettings().timeout
+    enabled: bool = _DEFAULT.enabled
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> CallbackConfig:
@@ -46,8 +48,7 @@ class CallbackConfig:
             dispatch_api_key=s.dispatch.effective_api_key,
             rasa_url=str(s.rasa.url),
             rasa_token=s.rasa.effective_api_token,
-            push_urls={"webchat": _url(s.webchat.host, s.webchat.port),
-                       "telegram": _url(s.telegram.host, s.telegram.port)},
+            push_urls={"webchat": s.webchat.url, "telegram": s.telegram.push_url},
             push_token=cb.push_token,
             quiet=QuietHours.parse(cb.quiet_start, cb.quiet_end, cb.timezone),
             delay=dt.timedelta(minutes=cb.delay_minutes),

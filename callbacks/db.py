@@ -1,7 +1,9 @@
 """Tables of the callback store (SQLite or PostgreSQL by URL) and the engine factory.
 
 Times are stored as naive UTC. The schema is created on first use (:func:`create_tables`, safe when several processes
-start together); it has no migrations yet, so a later change of these tables needs one.
+start together); it has no migrations yet, so a later change of these tables needs one. Earlier versions also kept a
+``callback_results`` table here (survey results waiting for the backend); those now wait in the dispatch client's
+outbox, and ``callbacks/legacy.py`` moves what an old store still holds there and drops the table.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ surveys = sa.Table(
     sa.Column("last_invited_at", sa.DateTime, nullable=True),
     sa.Column("owner", sa.String(96), nullable=True),
     sa.Column("lease_until", sa.DateTime, nullable=True),
-    sa.Column("backend_done", sa.Boolean, nullable=False, default=True),  # False: a backend write is still owed
+    sa.Column("backend_done", sa.Boolean, nullable=False, default=True),  # False: the archive is not in the outbox yet
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("service_request_id", "closure", name="uq_callback_survey_closure"),
@@ -44,26 +46,6 @@ cursors = sa.Table(
     sa.Column("name", sa.String(32), primary_key=True),
     sa.Column("value", sa.String(64), nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
-)
-
-#: Survey results that could not reach the backend when the citizen gave them.
-results = sa.Table(
-    "callback_results", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("service_request_id", sa.String(64), nullable=False),
-    sa.Column("resolved", sa.Boolean, nullable=True),
-    sa.Column("satisfaction", sa.String(16), nullable=True),
-    sa.Column("comment", sa.Text, nullable=False, default=""),
-    sa.Column("reopen_reason", sa.Text, nullable=True),
-    sa.Column("state", sa.String(16), nullable=False),          # pending | done | failed
-    sa.Column("survey_recorded", sa.Boolean, nullable=False),   # the record_survey step is done
-    sa.Column("attempts", sa.Integer, nullable=False, default=0),
-    sa.Column("last_error", sa.Text, nullable=True),
-    sa.Column("owner", sa.String(96), nullable=True),
-    sa.Column("lease_until", sa.DateTime, nullable=True),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
-    sa.Index("ix_callback_results_state", "state"),
 )
 
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import httpx
 
-from rexian.config import DEV_RASA_API_TOKEN
+from configuration import DEV_RASA_API_TOKEN
 
 DEV_RASA_TOKEN = DEV_RASA_API_TOKEN  # development only; production sets rasa.api_token
 SURVEY_INTENT = "start_survey"

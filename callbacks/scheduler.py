@@ -1,24 +1,38 @@
-"""One round of the callback scheduler: read the change feed, flush queued results, invite due surveys."""
+"""One round of the callback scheduler: read the change feed, send what waits in the outbox, invite due surveys.
+
+The scheduler learns that a survey was answered from the change feed alone (the order leaves ``closed`` for
+``callback_done`` or ``reopened``), whoever recorded the answer. Its own writes (archiving orders whose citizen
+declined callbacks or never answered) go through the dispatch client's outbox like the bot's.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from dispatch_client import ConflictError, DispatchAPIError, DispatchClient, DispatchUnavailable, ServiceRequest
+from dispatch_client import (
+    PENDING,
+    Archive,
+    DispatchAPIError,
+    DispatchClient,
+    DispatchUnavailable,
+    Outbox,
+    ServiceRequest,
+)
+from dispatch_client.outbox import new_owner
+from domain import ARCHIVED, CALLBACK_DONE, CLOSED, REOPENED
 
 from .config import CallbackConfig
 from .delivery import Delivery, Pusher, PushFunc, to_push_messages
+from .legacy import adopt_queued_results
 from .rasa import RasaClient, RasaUnavailable
-from .results import FlushReport, ResultQueue, new_owner
 from .store import Survey, SurveyState, SurveyStore
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
-CLOSED, CALLBACK_DONE, ARCHIVED, REOPENED = "closed", "callback_done", "archived", "reopened"
 
 
 def utcnow() -> dt.datetime:
@@ -38,20 +52,26 @@ class RoundReport:
     postponed: int = 0
     retry_later: int = 0
     no_reply: int = 0
-    results: FlushReport = field(default_factory=FlushReport)
+    delivered: int = 0     # writes from the outbox that reached the backend in this round
     backend_down: bool = False
 
 
 class Scheduler:
-    """The callback scheduler. Several may share one store; each has its own claim owner id."""
+    """The callback scheduler. Several may share one store; each has its own claim owner id.
 
-    def __init__(self, config: CallbackConfig, *, now: Clock = utcnow, dispatch: DispatchClient | None = None,
-                 rasa: RasaClient | None = None, push: PushFunc | None = None, owner: str | None = None) -> None:
+    ``outbox`` is the dispatch client's outbox (``dispatch.outbox``; the bot's file when both run on one host): the
+    scheduler writes through it, and sends what waits in it at each round.
+    """
+
+    def __init__(self, config: CallbackConfig, *, outbox: Outbox, now: Clock = utcnow,
+                 dispatch: DispatchClient | None = None, rasa: RasaClient | None = None, push: PushFunc | None = None,
+                 owner: str | None = None) -> None:
         self.config = config
         self.now = now
         self.owner = owner or new_owner()
         self.store = SurveyStore(config.store_url)
-        self.results = ResultQueue(engine=self.store.engine, now=now, lease=config.lease)
+        self.outbox = outbox
+        adopt_queued_results(self.store.engine, outbox)
         self._own_dispatch = dispatch is None
         self.dispatch = dispatch or DispatchClient(config.dispatch_url, config.dispatch_api_key,
                                                    timeout=config.dispatch_timeout, retries=1)
@@ -77,7 +97,7 @@ class Scheduler:
         report = RoundReport()
         try:
             self.read_changes(report)
-            report.results = self.results.flush(self.dispatch)
+            report.delivered = self.outbox.deliver_due()  # e.g. a survey answer given while the backend was down
             self.settle_backend(report)
         except DispatchUnavailable:
             report.backend_down = True
@@ -149,13 +169,19 @@ class Scheduler:
                         order.reopen_count + 1, due.isoformat())
 
     def settle_backend(self, report: RoundReport) -> None:
-        """Archive orders whose citizen declined callbacks or never answered the survey (回访未果)."""
+        """Archive orders whose citizen declined callbacks or never answered the survey (回访未果).
+
+        Each archive goes into the outbox once (its key names the closure), which sends it until the backend has
+        it; a 409 there means already archived, or the order moved on. Once stored, the survey owes nothing more.
+        """
+        attempt = True  # after one unreachable attempt this round, the rest only wait in the outbox
         for survey in self.store.backend_owed():
+            write = Archive(service_request_id=survey.service_request_id,
+                            reason="no_reply" if survey.state is SurveyState.NO_REPLY else "")
             try:
-                self.dispatch.archive(survey.service_request_id,
-                                      reason="no_reply" if survey.state is SurveyState.NO_REPLY else "")
-            except ConflictError:
-                pass  # already archived, or the order moved on: nothing left to write
+                entry = self.outbox.submit(write, f"archive-{survey.service_request_id}-{survey.closure}",
+                                           attempt=attempt)
+                attempt = attempt and entry.state != PENDING
             except DispatchAPIError as exc:
                 logger.error("回访：工单 %s 归档被拒绝：%s", survey.service_request_id, exc)
             self.store.backend_written(survey.id, self.now())
@@ -240,8 +266,9 @@ class Scheduler:
         return False
 
 
-def run_once(config: CallbackConfig, *, now: Clock = utcnow, dispatch: DispatchClient | None = None,
+def run_once(config: CallbackConfig, *, outbox: Outbox, now: Clock = utcnow, dispatch: DispatchClient | None = None,
              rasa: RasaClient | None = None, push: PushFunc | None = None, owner: str | None = None) -> RoundReport:
     """Build a scheduler, run one round, close it (what a restarted process would do)."""
-    with Scheduler(config, now=now, dispatch=dispatch, rasa=rasa, push=push, owner=owner) as scheduler:
+    with Scheduler(config, outbox=outbox, now=now, dispatch=dispatch, rasa=rasa, push=push,
+                   owner=owner) as scheduler:
         return scheduler.run_once()

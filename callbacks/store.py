@@ -126,7 +126,7 @@ class SurveyStore:
         return [Survey.from_row(r) for r in rows]
 
     def backend_owed(self, limit: int = 100) -> list[Survey]:
-        """Surveys whose backend write (archiving a declined or unanswered order) has not succeeded yet."""
+        """Surveys whose backend write (archiving a declined or unanswered order) is not in the outbox yet."""
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(surveys).where(surveys.c.backend_done.is_(False))
                                 .order_by(surveys.c.id).limit(limit)).all()
@@ -197,5 +197,6 @@ class SurveyStore:
             return int(result.rowcount)
 
     def backend_written(self, survey_id: int, now: dt.datetime) -> bool:
+        """The survey's backend write is in the outbox (which delivers it)."""
         return self._update(survey_id, [surveys.c.backend_done.is_(False)],
                             {"backend_done": True, "updated_at": utc_naive(now)})

@@ -12,13 +12,13 @@ import logging
 import uvicorn
 
 from .app import create_app
-from .settings import Settings
+from .settings import load_settings
 
 
 def main() -> None:
     """Migrate the database and serve the API."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env()
+    settings = load_settings()
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 

@@ -16,9 +16,10 @@ from typing import Any
 
 import yaml
 
+from domain import APPEAL_TYPES, CONSULTATION
+
 DEADLINE_CLASSES = ("general", "complex", "utility_24h")
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
-APPEAL_TYPES = ("咨询", "求助", "投诉举报", "意见建议")
 
 
 class CatalogError(ValueError):
@@ -176,7 +177,7 @@ def _parse_service(raw: dict[str, Any]) -> Service:
     code = str(raw["service_code"])
     if raw.get("deadline", "general") not in DEADLINE_CLASSES:
         raise CatalogError(f"services.yml: 服务 {code} 的 deadline 必须是 {DEADLINE_CLASSES} 之一")
-    if raw.get("appeal_type", "咨询") not in APPEAL_TYPES:
+    if raw.get("appeal_type", CONSULTATION) not in APPEAL_TYPES:
         raise CatalogError(f"services.yml: 服务 {code} 的 appeal_type 必须是 {APPEAL_TYPES} 之一")
     attributes = []
     for a in raw.get("attributes") or []:
@@ -192,7 +193,7 @@ def _parse_service(raw: dict[str, Any]) -> Service:
     return Service(
         service_code=code, service_name=str(raw["service_name"]), group=str(raw.get("group", "")),
         description=str(raw.get("description", "")), keywords=tuple(str(k) for k in raw.get("keywords") or ()),
-        appeal_type=str(raw.get("appeal_type", "咨询")), category=str(raw["category"]),
+        appeal_type=str(raw.get("appeal_type", CONSULTATION)), category=str(raw["category"]),
         deadline=str(raw.get("deadline", "general")), attributes=tuple(sorted(attributes, key=lambda x: x.order)),
         category_attribute=by_attr.get("attribute"), category_map=dict(by_attr.get("map") or {}),
     )

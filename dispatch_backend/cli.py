@@ -13,7 +13,6 @@ Also runnable without the ``rexian`` entry point: ``python -m dispatch_backend.c
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -50,15 +49,13 @@ def register(groups: argparse._SubParsersAction) -> None:
 
 
 def _settings(args: argparse.Namespace):
-    from dataclasses import replace
+    from .settings import load_settings
 
-    from .settings import Settings
-
-    settings = Settings.from_env()
+    settings = load_settings()
     if getattr(args, "config_dir", None):
-        settings = replace(settings, config_dir=args.config_dir)
+        settings = settings.model_copy(update={"config_dir": args.config_dir})
     if getattr(args, "db_url", None):
-        settings = replace(settings, db_url=args.db_url)
+        settings = settings.model_copy(update={"db_url": args.db_url})
     return settings
 
 

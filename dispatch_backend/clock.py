@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-#: China Standard Time (no daylight saving).
-CST = dt.timezone(dt.timedelta(hours=8), name="Asia/Shanghai")
+from domain import BEIJING
+
 TEST_NOW_HEADER = "X-Rexian-Test-Now"
 
 
@@ -18,13 +18,13 @@ def parse_datetime(text: str) -> dt.datetime:
     """Parse an ISO 8601 / W3C datetime; a value without offset is Beijing time. Returns naive UTC."""
     value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if value.tzinfo is None:
-        value = value.replace(tzinfo=CST)
+        value = value.replace(tzinfo=BEIJING)
     return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def to_local(value: dt.datetime) -> dt.datetime:
     """Naive UTC → aware Beijing time."""
-    return value.replace(tzinfo=dt.timezone.utc).astimezone(CST)
+    return value.replace(tzinfo=dt.timezone.utc).astimezone(BEIJING)
 
 
 def to_utc(value: dt.datetime) -> dt.datetime:

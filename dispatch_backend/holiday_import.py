@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from domain import REOPENED
+
 from . import deadlines
 from .clock import format_w3c
 from .models import WorkOrder
@@ -35,7 +37,7 @@ def planned_deadlines(calendar: WorkingCalendar, order: WorkOrder) -> tuple[dt.d
     (a review after reopening, an extension); a first contact already made keeps its deadline."""
     first_contact, expected = order.first_contact_due, order.expected_at
     if order.reopen_count:
-        reopened = [n.at for n in order.notes if n.kind == "reopened"]
+        reopened = [n.at for n in order.notes if n.kind == REOPENED]
         if reopened:
             expected = deadlines.review_deadline(calendar, reopened[-1])
         return first_contact, expected

@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
 
-from .catalog import APPEAL_TYPES, Catalog
+from domain import APPEAL_TYPES
+
+from .catalog import Catalog
 from .errors import BadRequest, NotFound
 from .workflow import NewRequest
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from .settings import PROJECT_ROOT
+from configuration import PROJECT_ROOT
 
 
 def free_port() -> int:

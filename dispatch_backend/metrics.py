@@ -9,9 +9,9 @@ Over orders *registered* in ``[start, end)``:
 * satisfaction rate (满意率) = surveyed orders whose *first* survey was 满意 or 基本满意 ÷ surveyed orders.
 
 The first survey (初次回访) is the one about the order's first closure that was surveyed. An order keeps every
-survey: 不满意 reopens it for review (回访复核), and after the next closure it is surveyed again. That re-survey
-never replaces the first one in the two rates, so an initial 不满意 stays counted. The re-surveys are reported
-apart: ``resurveys`` (surveys after an order's first), and ``final_resolution_rate`` /
+survey: "not resolved" or 不满意 reopens it for review (回访复核), and after the next closure it is surveyed again.
+That re-survey never replaces the first one in the two rates, so an initial 不满意 stays counted. The re-surveys are
+reported apart: ``resurveys`` (surveys after an order's first), and ``final_resolution_rate`` /
 ``final_satisfaction_rate``, the same rates on each surveyed order's *latest* survey (the outcome after review).
 
 A rate with an empty denominator is ``null``.
@@ -25,11 +25,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from domain import SATISFIED_LEVELS
+
 from .catalog import Catalog
 from .db import Database
 from .models import Survey, WorkOrder
-
-SATISFIED = ("满意", "基本满意")
 
 
 @dataclass
@@ -57,10 +57,10 @@ class _Tally:
             first, latest = surveys[0], surveys[-1]
             self.surveyed += 1
             self.resolved += bool(first.resolved)
-            self.satisfied += first.satisfaction in SATISFIED
+            self.satisfied += first.satisfaction in SATISFIED_LEVELS
             self.resurveys += len(surveys) - 1
             self.final_resolved += bool(latest.resolved)
-            self.final_satisfied += latest.satisfaction in SATISFIED
+            self.final_satisfied += latest.satisfaction in SATISFIED_LEVELS
 
     def json(self) -> dict[str, Any]:
         def rate(num: int, den: int) -> float | None:

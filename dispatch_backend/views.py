@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain import STATE_LABELS, split_path
+
 from . import deadlines
 from .catalog import Catalog, Service
 from .clock import format_w3c
 from .district import district_of
 from .models import WorkOrder
 from .workcalendar import WorkingCalendar
-from .workflow import STATE_LABELS
 
 PUBLIC = "public"          # no key (public feed only): category, department, status, dates, district
 DEPARTMENT = "department"  # department key: + history, contact unless anonymous
@@ -61,7 +62,7 @@ def public_request_json(order: WorkOrder, catalog: Catalog, calendar: WorkingCal
     GeoReport's personal or free-text fields are present but empty, so GeoReport clients read it unchanged."""
     service = catalog.services.get(order.service_code)
     dept = catalog.departments.get(order.department)
-    l1, l2, l3 = (order.category.split("/") + ["", "", ""])[:3]
+    l1, l2, l3 = split_path(order.category)
     data: dict[str, Any] = {
         "service_request_id": order.service_request_id,
         "status": order.status,

@@ -7,7 +7,8 @@ States (extension field ``workflow_state``)::
                       └──── reopened ←───────┴────────────┘   (回访复核, 5 working days)
 
 GeoReport ``status`` is ``closed`` for closed / callback_done / archived, ``open`` otherwise.
-Every transition appends a note (time, actor, kind, text).
+Every transition appends a note (time, actor, kind, text). The states, their names and the rule for reopening
+after a survey are the shared vocabulary of :mod:`domain`. Reads of orders are in :mod:`.queries`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from sqlalchemy import and_, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain import (ARCHIVED, CALLBACK_DONE, CLOSED, CONTACTED, DISPATCHED, REGISTERED, REOPENED, STATE_LABELS,
+                    SURVEYABLE_STATES, UNSATISFIED, reopens_for_review)
+
 from . import deadlines
 from .catalog import Catalog, Department
 from .clock import format_w3c, to_local
@@ -36,19 +40,6 @@ from .workcalendar import WorkingCalendar
 
 logger = logging.getLogger(__name__)
 
-REGISTERED = "registered"
-DISPATCHED = "dispatched"
-CONTACTED = "contacted"
-CLOSED = "closed"
-CALLBACK_DONE = "callback_done"
-ARCHIVED = "archived"
-REOPENED = "reopened"
-CLOSED_STATES = (CLOSED, CALLBACK_DONE, ARCHIVED)
-STATE_LABELS = {
-    REGISTERED: "已登记", DISPATCHED: "已派单", CONTACTED: "已首次联系", CLOSED: "已办结",
-    CALLBACK_DONE: "已回访", ARCHIVED: "已归档", REOPENED: "回访复核中",
-}
-SATISFACTION_LEVELS = ("满意", "基本满意", "不满意")
 SUPERVISION_REMINDERS = 10
 REPEAT_LOOKBACK = 50
 
@@ -95,6 +86,13 @@ class CreateOutcome:
     order: WorkOrder
     outcome: str  # "created" | "reminder" | "replayed"
     service_notice: str
+
+
+def review_reason(satisfaction: str, comment: str) -> str:
+    """Why a survey reopened its order, for the review note: 不满意, or "not resolved" in the citizen's words."""
+    if satisfaction == UNSATISFIED:
+        return "来电人对办理结果不满意"
+    return f"来电人反映问题未解决（{comment[:500]}）" if comment.strip() else "来电人反映问题未解决"
 
 
 class Workflow:
@@ -340,7 +338,8 @@ class Workflow:
 
     def record_survey(self, service_request_id: str, resolved: bool, satisfaction: str, comment: str,
                       now: dt.datetime, actor: str) -> WorkOrder:
-        """回访: record the satisfaction survey of the latest closure; 不满意 reopens the order for review.
+        """回访: record the satisfaction survey of the latest closure, and reopen the order for review (回访复核)
+        when :func:`domain.reopens_for_review` says so (not resolved, or 不满意), in the same transaction.
 
         Every survey is kept (``order.surveys``, one per closure); the ``survey_*`` columns hold the latest.
         A closure is surveyed once: the same answer again for an already surveyed closure (a client retry)
@@ -355,7 +354,7 @@ class Workflow:
                     return order  # a retry of the survey already recorded: nothing changes
                 raise Conflict(f"工单 {service_request_id} 第 {closure} 次办结已回访（{done.satisfaction}），"
                                "同一次办结只记录一次回访；如需复核请申请复核（reopen）。")
-            if order.state != CLOSED:
+            if order.state not in SURVEYABLE_STATES:
                 raise Conflict(f"工单 {service_request_id} 当前状态为{STATE_LABELS[order.state]}，只有已办结的工单才能回访。")
             order.surveys.append(Survey(closure=closure, resolved=resolved, satisfaction=satisfaction,
                                         comment=comment, recorded_at=now, actor=actor))
@@ -366,8 +365,8 @@ class Workflow:
             order.state = CALLBACK_DONE
             self._note(order, now, actor, CALLBACK_DONE,
                        f"回访：问题{'已' if resolved else '未'}解决，{satisfaction}。{comment[:500]}")
-            if satisfaction == "不满意":
-                self._reopen(order, "来电人对办理结果不满意", now, "系统")
+            if reopens_for_review(resolved, satisfaction):
+                self._reopen(order, review_reason(satisfaction, comment), now, "系统")
             self._bump(session, [order])
             return order
 
@@ -380,9 +379,15 @@ class Workflow:
                    f"回访复核（第 {order.reopen_count} 次）：{reason}；复核时限 {format_w3c(order.expected_at)}。")
 
     def reopen(self, service_request_id: str, reason: str, now: dt.datetime, actor: str) -> WorkOrder:
-        """Reopen a closed order for review (回访复核, 5 working days)."""
+        """Reopen a closed order for review (回访复核, 5 working days).
+
+        An order already under review (``reopened``, e.g. by the survey that said "not resolved") is returned
+        unchanged: the request is already granted, and a client that still asks after its survey gets a 200.
+        """
         with self.db.write() as session:
             order = self._load(session, service_request_id)
+            if order.state == REOPENED:
+                return order
             if order.state not in (CLOSED, CALLBACK_DONE):
                 raise Conflict(f"工单 {service_request_id} 当前状态为{STATE_LABELS[order.state]}，只有已办结或已回访的工单才能复核。")
             self._reopen(order, reason or "来电人申请复核", now, actor)

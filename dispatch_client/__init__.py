@@ -1,6 +1,6 @@
-"""The bot's client of the dispatch backend (Open311 GeoReport v2 + 12345 extensions)."""
+"""The bot's client of the dispatch backend (Open311 GeoReport v2 + 12345 extensions), and its outbox."""
 
-from .client import AsyncDispatchClient, DispatchClient, new_idempotency_key
+from .client import Attempt, DispatchClient, new_idempotency_key
 from .errors import (
     BadRequestError,
     ConflictError,
@@ -12,12 +12,15 @@ from .errors import (
     Open311ErrorItem,
 )
 from .models import ChangePage, CreateResult, Metrics, NewServiceRequest, ServiceDefinition, ServiceInfo, ServiceRequest
-from .outbox import Outbox, OutboxEntry
+from .outbox import DELIVERED, FAILED, PENDING, Outbox, OutboxEntry
+from .policy import RetryPolicy, Verdict
 from .webhooks import verify_signature
+from .writes import Archive, CreateOrder, Redispatch, Remind, Reopen, SurveyResult, Write
 
 __all__ = [
-    "AsyncDispatchClient", "BadRequestError", "ChangePage", "ConflictError", "CreateResult", "DispatchAPIError", "DispatchClient",
-    "DispatchError", "DispatchUnavailable", "ForbiddenError", "Metrics", "NewServiceRequest", "NotFoundError",
-    "Open311ErrorItem", "Outbox", "OutboxEntry", "ServiceDefinition", "ServiceInfo", "ServiceRequest",
-    "new_idempotency_key", "verify_signature",
+    "Archive", "Attempt", "BadRequestError", "ChangePage", "ConflictError", "CreateOrder", "CreateResult",
+    "DELIVERED", "DispatchAPIError", "DispatchClient", "DispatchError", "DispatchUnavailable", "FAILED",
+    "ForbiddenError", "Metrics", "NewServiceRequest", "NotFoundError", "Open311ErrorItem", "Outbox", "OutboxEntry",
+    "PENDING", "Redispatch", "Remind", "Reopen", "RetryPolicy", "ServiceDefinition", "ServiceInfo", "ServiceRequest",
+    "SurveyResult", "Verdict", "Write", "new_idempotency_key", "verify_signature",
 ]

@@ -1,4 +1,8 @@
-"""Transport-independent description of every API call (shared by the sync and async clients)."""
+"""Every API call as data: method, path, fields, how to read the answer, whether a second copy is harmless.
+
+:class:`~dispatch_client.client.DispatchClient` runs them; the outbox keeps writes (``writes.py``) and turns them
+into calls when it sends them.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from typing import Any
 
 import httpx
 from pydantic import TypeAdapter
+
+from domain import BEIJING
 
 from .errors import DispatchAPIError, Open311ErrorItem, api_error
 from .models import (
@@ -24,9 +30,6 @@ from .models import (
 
 API_KEY_HEADER = "X-Rexian-Api-Key"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-#: Errors after which the request certainly never reached the backend.
-NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-CST = dt.timezone(dt.timedelta(hours=8))
 
 
 def new_idempotency_key() -> str:
@@ -43,8 +46,8 @@ def default_headers(api_key: str, extra: dict[str, str] | None = None) -> dict[s
 def iso(value: dt.datetime | dt.date) -> str:
     """W3C time; naive datetimes and dates are Beijing time."""
     if isinstance(value, dt.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=CST)).isoformat()
-    return dt.datetime.combine(value, dt.time(), tzinfo=CST).isoformat()
+        return (value if value.tzinfo else value.replace(tzinfo=BEIJING)).isoformat()
+    return dt.datetime.combine(value, dt.time(), tzinfo=BEIJING).isoformat()
 
 
 def _form(items: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -65,7 +68,8 @@ class Call:
     fields: list[tuple[str, str]] = field(default_factory=list)
     params: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
-    idempotent: bool = True
+    replay_safe: bool = True         # a second copy is harmless (reads; a creation with its idempotency key)
+    conflict_is_done: bool = False   # a 409 means the write is already there (only the outbox sets this)
 
     def request_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of ``httpx.Client.request``."""
@@ -78,10 +82,6 @@ class Call:
             kwargs["data"] = _form(self.fields + ([("api_key", self.key)] if self.key else []))
         kwargs["headers"] = headers
         return kwargs
-
-    def retry_after(self, exc: httpx.TransportError) -> bool:
-        """Whether a transport error may be retried for this call."""
-        return self.idempotent or isinstance(exc, NOT_SENT_ERRORS)
 
 
 def errors_of(response: httpx.Response) -> list[Open311ErrorItem]:
@@ -120,6 +120,11 @@ _metrics = _parser(Metrics)
 
 def discovery() -> Call:
     return Call("GET", "/discovery.json", lambda body: body)
+
+
+def categories() -> Call:
+    """GET /categories.json: the three-level tree (leaves are department codes), default department, names."""
+    return Call("GET", "/categories.json", lambda body: body)
 
 
 def services() -> Call:
@@ -175,7 +180,7 @@ def changes(api_key: str, cursor: str | None, limit: int) -> Call:
 
 def action(key: str, service_request_id: str, name: str, fields: list[tuple[str, str]]) -> Call:
     """A state-changing 12345 extension call; retried only when it was certainly not sent."""
-    return Call("POST", f"/requests/{service_request_id}/{name}.json", _one, key, fields, idempotent=False)
+    return Call("POST", f"/requests/{service_request_id}/{name}.json", _one, key, fields, replay_safe=False)
 
 
 def metrics(api_key: str, start: dt.datetime | dt.date, end: dt.datetime | dt.date) -> Call:

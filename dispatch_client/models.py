@@ -7,8 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-AppealType = Literal["咨询", "求助", "投诉举报", "意见建议"]
-Satisfaction = Literal["满意", "基本满意", "不满意"]
+from domain import AppealType
 
 
 class ServiceInfo(BaseModel):

@@ -20,12 +20,12 @@ import sys
 from pathlib import Path
 
 from dispatch_client import DispatchAPIError, DispatchClient, DispatchUnavailable
+from domain import BEIJING
 
 from .chart import write_chart
 from .collect import collect
 from .periods import Period, PeriodError
 from .seed import (
-    CST,
     DEMO_DB_ENV,
     SeedError,
     demo_db_url,
@@ -97,14 +97,14 @@ def _backend_options(parser: argparse.ArgumentParser, seeding: bool = False,
 
 
 def _backend(args: argparse.Namespace) -> tuple[str, str]:
-    from rexian.config import load_config
+    from configuration import load_config
 
     settings = load_config().dispatch
     return args.url or settings.url, args.api_key or settings.effective_api_key
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    last = args.last or dt.datetime.now(CST).date()
+    last = args.last or dt.datetime.now(BEIJING).date()
     first = args.first or last - dt.timedelta(days=7 * DEFAULT_WEEKS - 1)
     try:
         period = Period(first, last)
@@ -158,8 +158,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    anchor = (dt.datetime.combine(args.until, dt.time(20, 0), tzinfo=CST) if args.until
-              else dt.datetime.now(CST).replace(microsecond=0))
+    anchor = (dt.datetime.combine(args.until, dt.time(20, 0), tzinfo=BEIJING) if args.until
+              else dt.datetime.now(BEIJING).replace(microsecond=0))
     try:
         plans = plan_orders(args.orders, args.weeks, args.seed, anchor)
 

@@ -9,15 +9,15 @@ unless the operator names it with ``--db`` — with the test clock on and a thro
 HTTP with ``dispatch_client`` and stops it. With ``--url`` it seeds a running backend, which must have the
 test clock on.
 
-Environment read here directly (not through :mod:`rexian.config`): ``REXIAN_DEMO_DB_URL`` (default demo
-database), ``REXIAN_DISPATCH_DB_URL`` (only to recognise and warn about the live database) and
-``REXIAN_DISPATCH_CONFIG_DIR`` (department keys).
+Configuration read (through :mod:`configuration`, at each use): ``demo.db_url`` (``REXIAN_DEMO_DB_URL``, the demo
+database), ``dispatch.db_url`` (``REXIAN_DISPATCH_DB_URL``, only to recognise and warn about the live database) and
+``dispatch.config_dir`` (``REXIAN_DISPATCH_CONFIG_DIR``, department keys).
 
 Every order follows the real lifecycle: created → dispatched (routing) → first contact → closed (on time,
-late, or never) → survey (满意 / 基本满意 / 不满意, resolved yes/no) → review after 不满意 or an explicit
-reopen → archived. Events are executed in time order across all orders; events later than the anchor time
-are not executed, so recent orders stay open within their deadlines. The plan is deterministic for a given
-``--seed`` and anchor (``--until``).
+late, or never) → survey (满意 / 基本满意 / 不满意, resolved yes/no) → review after a survey that reopens the order
+(not resolved, or 不满意: the backend reopens it) or an explicit reopen → archived. Events are executed in time
+order across all orders; events later than the anchor time are not executed, so recent orders stay open within
+their deadlines. The plan is deterministic for a given ``--seed`` and anchor (``--until``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import logging
-import os
 import random
 import secrets
 import tempfile
@@ -37,21 +36,20 @@ from pathlib import Path
 
 import httpx
 
+from configuration import load_config, resolve_sqlite_url
 from dispatch_client import DispatchAPIError, DispatchClient, NewServiceRequest, ServiceRequest
+from domain import BASIC, BEIJING, SATISFACTION_LEVELS, SATISFIED, UNSATISFIED, reopens_for_review
 
 from . import demo_texts as texts
 
 logger = logging.getLogger(__name__)
 
-CST = dt.timezone(dt.timedelta(hours=8))
 TEST_NOW_HEADER = "X-Rexian-Test-Now"
 API_KEY_HEADER = "X-Rexian-Api-Key"
 #: Services whose deadline cannot be extended (``complex`` already has 15 working days, ``utility_24h`` 24 hours).
 NOT_EXTENDABLE = frozenset({"weizhang_jianzhu", "tingshuidianqi"})
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG_DIR = PROJECT_ROOT / "dispatch_backend" / "config"
-#: Where ``seed-demo`` writes, and ``rexian report --demo`` reads, unless ``--db`` names another database.
-DEMO_DB_URL = "sqlite:///var/demo_dispatch.sqlite3"
+#: The variable of ``demo.db_url`` (named in messages), where ``seed-demo`` writes and ``rexian report --demo``
+#: reads unless ``--db`` names another database.
 DEMO_DB_ENV = "REXIAN_DEMO_DB_URL"
 
 
@@ -76,7 +74,7 @@ class OrderPlan:
     resolved: bool
     satisfaction: str
     comment: str
-    explicit_reopen: bool               # a satisfied citizen later asks for a review
+    explicit_reopen: bool               # a citizen whose survey did not reopen the order later asks for a review
     review_closed: bool                 # the review is finished (else left open)
     remind: bool                        # the citizen chases an open order (催办)
     archive: bool
@@ -90,7 +88,7 @@ def _registration_time(rng: random.Random, start: dt.datetime, days: int) -> dt.
         if day.weekday() < 5 or rng.random() < 0.5:
             break
     hour = min(22, max(7, int(rng.gauss(13.5, 3.5))))
-    when = dt.datetime.combine(day, dt.time(hour, rng.randrange(60), rng.randrange(60)), tzinfo=CST)
+    when = dt.datetime.combine(day, dt.time(hour, rng.randrange(60), rng.randrange(60)), tzinfo=BEIJING)
     return max(when, start)
 
 
@@ -140,10 +138,9 @@ def plan_orders(count: int, weeks: int, seed: int, anchor: dt.datetime) -> list[
         else:
             fate = "on_time"
         resolved = rng.random() < 0.70 + 0.15 * progress
-        satisfaction = rng.choices(("满意", "基本满意", "不满意"),
-                                   weights=(70, 25, 5) if resolved else (10, 40, 50))[0]
-        if fate == "late" and satisfaction == "满意" and rng.random() < 0.4:
-            satisfaction = "基本满意"
+        satisfaction = rng.choices(SATISFACTION_LEVELS, weights=(70, 25, 5) if resolved else (10, 40, 50))[0]
+        if fate == "late" and satisfaction == SATISFIED and rng.random() < 0.4:
+            satisfaction = BASIC
         plans.append(OrderPlan(
             index=index, registered_at=registered, request=request, fate=fate,
             contact_fraction=rng.uniform(1.05, 1.6) if rng.random() < 0.06 else rng.uniform(0.05, 0.9),
@@ -153,7 +150,7 @@ def plan_orders(count: int, weeks: int, seed: int, anchor: dt.datetime) -> list[
             survey_delay_hours=rng.uniform(2, 48),
             resolved=resolved, satisfaction=satisfaction,
             comment=rng.choice(texts.COMMENTS[satisfaction]),
-            explicit_reopen=satisfaction != "不满意" and rng.random() < 0.03,
+            explicit_reopen=satisfaction != UNSATISFIED and rng.random() < 0.03,
             review_closed=rng.random() < 0.85,
             remind=rng.random() < 0.5,
             archive=rng.random() < 0.8,
@@ -197,7 +194,7 @@ def department_keys(config_dir: Path | None = None) -> dict[str, str]:
     """Department code → key, from ``departments.yml`` of the backend configuration."""
     from dispatch_backend.catalog import Catalog
 
-    directory = config_dir or Path(os.environ.get("REXIAN_DISPATCH_CONFIG_DIR", str(DEFAULT_CONFIG_DIR)))
+    directory = config_dir or load_config().dispatch.config_dir
     return {code: dept.key for code, dept in Catalog.load(directory).departments.items()}
 
 
@@ -297,7 +294,7 @@ class Seeder:
     def _survey(self, when: dt.datetime, plan: OrderPlan, order_id: str, _summary: SeedSummary) -> None:
         self.client.record_survey(order_id, resolved=plan.resolved, satisfaction=plan.satisfaction,
                                   comment=plan.comment)
-        if plan.satisfaction == "不满意":        # the backend reopened it for review
+        if reopens_for_review(plan.resolved, plan.satisfaction):   # the backend reopened it for review
             self._at(when + dt.timedelta(hours=4 + 20 * plan.close_fraction), "contact", plan, order_id)
         elif plan.explicit_reopen:
             self._at(when + dt.timedelta(days=2), "reopen", plan, order_id)
@@ -331,22 +328,16 @@ def test_clock_enabled(url: str, api_key: str) -> bool:
 
 def demo_db_url() -> str:
     """The demo database: ``REXIAN_DEMO_DB_URL``, default ``sqlite:///var/demo_dispatch.sqlite3``, absolute."""
-    from dispatch_backend.settings import resolve_sqlite_url
-
-    return resolve_sqlite_url(os.environ.get(DEMO_DB_ENV, "").strip() or DEMO_DB_URL)
+    return load_config().demo.db_url
 
 
 def live_db_url() -> str:
     """The database the bot's backend uses (``REXIAN_DISPATCH_DB_URL``, default ``var/dispatch.sqlite3``)."""
-    from dispatch_backend.settings import DEFAULT_DB_URL, resolve_sqlite_url
-
-    return resolve_sqlite_url(os.environ.get("REXIAN_DISPATCH_DB_URL", "").strip() or DEFAULT_DB_URL)
+    return load_config().dispatch.db_url
 
 
 def is_live_db(url: str) -> bool:
     """Whether ``url`` is the bot's live dispatch database (same URL, or the same SQLite file)."""
-    from dispatch_backend.settings import resolve_sqlite_url
-
     a, b = resolve_sqlite_url(url), live_db_url()
     prefix = "sqlite:///"
     if a.startswith(prefix) and b.startswith(prefix):
@@ -356,8 +347,6 @@ def is_live_db(url: str) -> bool:
 
 def sqlite_path(url: str) -> Path | None:
     """The file of a ``sqlite:///`` URL (absolute after :func:`resolve_sqlite_url`), None for other databases."""
-    from dispatch_backend.settings import resolve_sqlite_url
-
     url = resolve_sqlite_url(url)
     if url.startswith("sqlite:///") and not url.endswith(":memory:"):
         return Path(url[len("sqlite:///"):])
@@ -379,7 +368,6 @@ def private_backend(db_url: str | None, test_clock: bool = True) -> Iterator[tup
     """Start ``python -m dispatch_backend`` on a free loopback port over ``db_url`` (None: the demo database,
     :func:`demo_db_url`, never ``REXIAN_DISPATCH_DB_URL``); yields (url, api_key)."""
     from dispatch_backend.launcher import free_port, start_backend
-    from dispatch_backend.settings import resolve_sqlite_url
 
     url = resolve_sqlite_url(db_url or demo_db_url())
     path = sqlite_path(url)

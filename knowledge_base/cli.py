@@ -90,7 +90,7 @@ def _kb_options(parser: argparse.ArgumentParser, *, index: bool = True) -> None:
 
 
 def _settings() -> Any:
-    from rexian.config import load_config
+    from configuration import load_config
 
     return load_config()
 

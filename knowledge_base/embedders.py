@@ -24,6 +24,8 @@ from typing import Callable, Protocol, runtime_checkable
 
 import numpy as np
 
+from configuration import load_config
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_EMBEDDER: str = "e5"
@@ -78,14 +80,14 @@ E5_SPIN_COUNT = "20000"
 
 
 def e5_threads() -> int:
-    """OpenMP threads for e5: ``REXIAN_E5_THREADS``, else two when the machine has two cores or more.
+    """OpenMP threads for e5: ``e5.threads`` (``REXIAN_E5_THREADS``), else two when the machine has two cores or more.
 
     A query's embedding is most of a search's time; on the 2-core development machine two threads take it from
     about 21 ms to 12 ms (p50, gov_qa_retrieval dev queries, idle machine).
     """
-    configured = os.environ.get("REXIAN_E5_THREADS", "").strip()
-    if configured:
-        return max(1, int(configured))
+    configured = load_config().e5.threads
+    if configured is not None:
+        return max(1, configured)
     return max(1, min(2, os.cpu_count() or 1))
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,6 +20,8 @@ from typing import Callable
 
 import faiss
 import numpy as np
+
+from configuration import load_config
 
 from .embedders import Embedder
 from .fusion import Candidates, FusionParams, default_params, fuse
@@ -36,9 +37,14 @@ BM25_FILE = "bm25.npz"
 DOCS_FILE = "docs.json"
 _FILES = (MANIFEST, DENSE_FILE, BM25_FILE, DOCS_FILE)
 
-# One FAISS (OpenMP) thread: a single query is answered fastest without thread hand-offs, and on a shared CPU idle
-# spinning threads make it several times slower. REXIAN_FAISS_THREADS overrides (e.g. for large HNSW builds).
-faiss.omp_set_num_threads(max(1, int(os.environ.get("REXIAN_FAISS_THREADS", "1") or 1)))
+
+
+def _use_configured_threads() -> None:
+    """One FAISS (OpenMP) thread by default: a single query is answered fastest without thread hand-offs, and on a
+    shared CPU idle spinning threads make it several times slower. ``faiss.threads`` (REXIAN_FAISS_THREADS)
+    overrides, e.g. for large HNSW builds. Set before every build and load: every search follows one."""
+    faiss.omp_set_num_threads(load_config().faiss.effective_threads)
+
 
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -156,6 +162,7 @@ class HybridIndex:
         batch_size: int = 64,
     ) -> "HybridIndex":
         """Embed and index ``docs``. ``progress(done, total)`` is called as dense units are embedded."""
+        _use_configured_threads()
         ids = [d.doc_id for d in docs]
         if len(set(ids)) != len(ids):
             raise ValueError("duplicate doc_id in the documents to index")
@@ -254,6 +261,7 @@ class HybridIndex:
     @classmethod
     def load(cls, directory: Path, embedder: Embedder, *, kb_hash: str) -> "HybridIndex":
         """Load an index saved by :meth:`save`; refuses (IndexMismatchError) anything that does not match."""
+        _use_configured_threads()
         directory = Path(directory)
         missing = [name for name in _FILES if not (directory / name).is_file()]
         if missing:

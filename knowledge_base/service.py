@@ -227,7 +227,7 @@ class KnowledgeBase:
     @classmethod
     def from_config(cls, settings: object | None = None, **kwargs: object) -> KnowledgeBase:
         """Open the KB described by the ``kb`` section of the Rexian configuration."""
-        from rexian.config import load_config  # the config layer sits above the KB
+        from configuration import load_config
 
         cfg = settings or load_config()
         kb = cfg.kb  # type: ignore[attr-defined]

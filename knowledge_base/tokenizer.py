@@ -1,23 +1,22 @@
 """Chinese word tokenizer for the knowledge base's BM25 side.
 
 jieba with every file of the project's user-dictionary directory (``nlu/dicts/``) loaded once per process, so domain
-terms such as 居住证 or 公积金 stay whole. ``REXIAN_JIEBA_DICT_DIR`` points at another directory (tests, deployments
-with their own terms). Tokens are lower-cased; punctuation, whitespace and a small list of function words are dropped.
+terms such as 居住证 or 公积金 stay whole. ``jieba.dict_dir`` (``REXIAN_JIEBA_DICT_DIR``) points at another directory
+(tests, deployments with their own terms). Tokens are lower-cased; punctuation, whitespace and a small list of function words are dropped.
 """
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import unicodedata
 from pathlib import Path
 
 import jieba
 
+from configuration import load_config
+
 logger = logging.getLogger(__name__)
 
-DICT_DIR_ENV = "REXIAN_JIEBA_DICT_DIR"
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Function words and question particles that carry no topic. Kept short on purpose: over-eager stopword lists hurt
 # recall on short citizen questions.
@@ -37,9 +36,9 @@ _loaded_dir: Path | None = None
 
 
 def user_dict_dir() -> Path:
-    """The jieba user-dictionary directory in force (``REXIAN_JIEBA_DICT_DIR`` or ``<project>/nlu/dicts``)."""
-    override = os.environ.get(DICT_DIR_ENV, "").strip()
-    return Path(override) if override else _PROJECT_ROOT / "nlu" / "dicts"
+    """The jieba user-dictionary directory in force: ``jieba.dict_dir`` (``REXIAN_JIEBA_DICT_DIR``), by default
+    ``<project>/nlu/dicts``."""
+    return load_config().jieba.dict_dir
 
 
 def _dict_files(directory: Path) -> list[Path]:

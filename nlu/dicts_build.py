@@ -149,17 +149,22 @@ def kb_names(seed_dir: Path) -> list[str]:
 
 
 def catalog_names(config_dir: Path) -> list[str]:
-    """All level names of the category tree and every service's ``service_name`` and ``keywords``."""
-    from dispatch_backend.catalog import Catalog
+    """All level names of the category tree (``routing.yml``) and every service's ``service_name`` and
+    ``keywords`` (``services.yml``). Read as YAML data: ``nlu`` never imports the backend's code."""
+    def read(name: str) -> dict:
+        return yaml.safe_load((config_dir / name).read_text(encoding="utf-8")) or {}
 
-    catalog = Catalog.load(config_dir)
     names: list[str] = []
-    for path in catalog.routes:
-        names.extend(path.split("/"))
-    for service in catalog.services.values():
-        names.append(service.service_name)
-        names.extend(service.keywords)
-    return names
+    for level1, level2s in (read("routing.yml").get("categories") or {}).items():
+        names.append(str(level1))
+        for level2, level3s in (level2s or {}).items():
+            names.append(str(level2))
+            names.extend(str(level3) for level3 in (level3s or {}))
+    for service in read("services.yml").get("services") or []:
+        names.append(str(service.get("service_name", "")))
+        keywords = service.get("keywords") or []
+        names.extend(str(k) for k in (keywords.split(",") if isinstance(keywords, str) else keywords))
+    return [name.strip() for name in names if name and name.strip()]
 
 
 def render(words: Iterable[str]) -> str:

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta, timezone
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any, Protocol
 
+from domain import COMPLAINT, CONSULTATION, HELP, SUGGESTION, beijing_now
 from nlu import readings
-from nlu.appeal.types import COMPLAINT, CONSULT, HELP, SUGGEST
 from nlu.emergency import EmergencyAssessment, assess_emergency
 from nlu.language import Language, detect_language, standardise
 from nlu.normalize import normalize
@@ -33,7 +32,6 @@ from nlu.normalize import normalize
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-BEIJING = timezone(timedelta(hours=8))
 INTENT_TRUSTED = 0.8   # a Rasa intent at or above this counts as evidence for the route
 PROBLEM_CLEAR = 0.65   # a statement is a problem (work order) when the classifier gives the three problem types this much
 CONSULT_CLEAR = 0.6    # ... and a consultation when it gives 咨询 this much and the KB has something close
@@ -224,26 +222,26 @@ def decide_route(text: str, *, intent: str | None, intent_confidence: float, pre
     if _HELP_WORD.search(t) and not about:
         return Route.PROBLEM, HELP, 1.0, "help_word"
     if _SUGGEST_WORD.search(t) and not about:
-        return Route.PROBLEM, SUGGEST, 1.0, "suggest_word"
+        return Route.PROBLEM, SUGGESTION, 1.0, "suggest_word"
     if _COMPLAIN_WORD.search(t) and not about:
         return Route.PROBLEM, COMPLAINT, 1.0, "complaint_word"
     if len(t) >= LONG_MESSAGE:
         if _SUGGEST_ANYWHERE.search(t) and not about:
-            return Route.PROBLEM, SUGGEST, 0.9, "suggest_word"
+            return Route.PROBLEM, SUGGESTION, 0.9, "suggest_word"
         if _COMPLAIN_ANYWHERE.search(t) and not about:
             return Route.PROBLEM, COMPLAINT, 0.9, "complaint_word"
 
     scores = dict(getattr(prediction, "scores", {}) or {})
-    p_consult = float(scores.get(CONSULT, 0.5))
-    problem_scores = {k: v for k, v in scores.items() if k in (COMPLAINT, HELP, SUGGEST)}
-    intent_type = {"complain": COMPLAINT, "request_help": HELP, "suggest": SUGGEST}.get(intent or "")
+    p_consult = float(scores.get(CONSULTATION, 0.5))
+    problem_scores = {k: v for k, v in scores.items() if k in (COMPLAINT, HELP, SUGGESTION)}
+    intent_type = {"complain": COMPLAINT, "request_help": HELP, "suggest": SUGGESTION}.get(intent or "")
     problem_type = max(problem_scores, key=problem_scores.__getitem__) if problem_scores else (intent_type or COMPLAINT)
     p_problem = 1.0 - p_consult
 
     if _RHETORICAL.search(t):
         return Route.PROBLEM, problem_type, p_problem, "rhetorical_question"
     if _SUGGESTION_QUESTION.search(t) and not about:
-        return Route.PROBLEM, SUGGEST, max(p_problem, 0.6), "suggestion_question"
+        return Route.PROBLEM, SUGGESTION, max(p_problem, 0.6), "suggestion_question"
     if _ACTION_REQUEST.search(t) and not about:
         return Route.PROBLEM, problem_type, p_problem, "action_request"
     if len(t) >= LONG_MESSAGE and _REQUEST_CUE.search(t) and p_problem >= 0.35:
@@ -251,22 +249,22 @@ def decide_route(text: str, *, intent: str | None, intent_confidence: float, pre
     if about or is_question(text):
         if len(t) >= LONG_MESSAGE and kb_band == "no_match" and p_problem >= 0.5:
             return Route.UNSURE, problem_type, p_problem, "long_question_unmatched"  # ask rather than guess
-        return Route.CONSULT, CONSULT, 1.0, "question_frame"
+        return Route.CONSULT, CONSULTATION, 1.0, "question_frame"
     topic = re.sub(r"(的事情|的事儿|的事|的问题|相关的|相关|方面的|方面)$", "", t)
     if len(topic) <= SHORT_TOPIC and topic and topic in readings.compact(kb_top_question) and kb_band != "no_match":
-        return Route.CONSULT, CONSULT, max(p_consult, 0.5), "topic_word"  # "公积金", "护照"
+        return Route.CONSULT, CONSULTATION, max(p_consult, 0.5), "topic_word"  # "公积金", "护照"
     if _WANTS_PROCEDURE.search(t) and kb_band != "no_match":
-        return Route.CONSULT, CONSULT, max(p_consult, 0.5), "wants_procedure"
+        return Route.CONSULT, CONSULTATION, max(p_consult, 0.5), "wants_procedure"
     # A statement: what the citizen wants done. The classifier's consultation-vs-problem split decides when clear.
     if p_problem >= PROBLEM_CLEAR:
         return Route.PROBLEM, problem_type, p_problem, "classifier"
     if intent_type and intent_confidence >= INTENT_TRUSTED and p_problem >= 0.5:
         return Route.PROBLEM, intent_type, intent_confidence, "intent"
     if p_consult >= CONSULT_CLEAR and kb_band != "no_match":
-        return Route.CONSULT, CONSULT, p_consult, "classifier"
+        return Route.CONSULT, CONSULTATION, p_consult, "classifier"
     if kb_band == "answer":
-        return Route.CONSULT, CONSULT, p_consult, "kb_answer"
-    return Route.UNSURE, problem_type if p_problem >= 0.5 else CONSULT, max(p_consult, p_problem), "unsure"
+        return Route.CONSULT, CONSULTATION, p_consult, "kb_answer"
+    return Route.UNSURE, problem_type if p_problem >= 0.5 else CONSULTATION, max(p_consult, p_problem), "unsure"
 
 
 # ---------------------------------------------------------------------------------------------- the understander
@@ -342,7 +340,7 @@ def extract_message_fields(text: str, default_city: str | None = None) -> Fields
 
     phones = [mask_phone(p.value) for p in extract_phones(text)]
     ids = [mask_id(i.value) for i in extract_id_numbers(text)]
-    times = [t.text for t in extract_times(text, now=datetime.now(BEIJING).replace(tzinfo=None))]
+    times = [t.text for t in extract_times(text, now=beijing_now().replace(tzinfo=None))]
     addresses = extract_addresses(text, default_city=default_city)
     address = max(addresses, key=lambda a: a.confidence).normalized if addresses else None
     persons = extract_addressing(text)

@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    from rexian.config import ConfigError
+    from configuration import ConfigError
 
     try:
         return int(args.func(args) or 0)

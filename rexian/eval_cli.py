@@ -80,7 +80,7 @@ def cmd_dialogues(args: argparse.Namespace) -> int:
             logger.warning("%s has no case with smoke: true（没有 smoke 用例）", args.file)
     url = args.url
     if not url:
-        from rexian.config import load_config
+        from configuration import load_config
 
         url = load_config().rasa.url
     logger.info("playing %d case(s) against %s", len(cases), url)

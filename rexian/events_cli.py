@@ -19,7 +19,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from bot.actions.emergency_log import EmergencyLog
-    from rexian.config import load_config
+    from configuration import load_config
 
     path = load_config().emergency.events_db
     if not path.is_file():

@@ -1,8 +1,15 @@
-"""Start and stop the whole Rexian stack: dispatch backend, action server, Rasa server and web chat.
+"""Start and stop the whole Rexian stack: dispatch backend, seat-agent console, action server, Rasa server, web chat
+(and the callbacks scheduler, and the Telegram bridge when it has a token).
 
 ``python -m rexian.stack up`` (what ``make up`` runs) trains the Rasa model when its inputs changed, builds the
 knowledge-base index when the KB or embedder changed, starts every service, waits until each answers, prints the
-web chat URL and stops every process it started on Ctrl-C. The same :class:`Stack` is used by the end-to-end tests.
+web chat and console URLs and stops every process it started on Ctrl-C. The same :class:`Stack` is used by the
+end-to-end tests.
+
+Secrets reach the processes the way every other setting does: each reads the same ``rexian.yml`` and inherits the
+launcher's environment, so the console and the action server share ``console.internal_token`` (and the connectors
+and the callbacks scheduler ``callbacks.push_token``); only Rasa, which cannot read the configuration, gets its
+token on the command line.
 """
 from __future__ import annotations
 
@@ -21,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 import yaml
 
-from rexian.config import PROJECT_ROOT, Settings, load_config
+from configuration import PROJECT_ROOT, Settings, load_config
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +36,7 @@ RASA_INPUTS = ("bot/config.yml", "bot/domain.yml", "bot/data", "nlu/dicts", "req
 
 
 def rasa_venv() -> Path:
-    return Path(os.environ.get("REXIAN_RASA_VENV", PROJECT_ROOT / ".venv" / "rasa"))
+    return load_config().rasa.venv
 
 
 def rasa_env() -> dict[str, str]:
@@ -196,6 +203,9 @@ class Stack:
             backend_url = s.dispatch.url.rstrip("/")
             services.append(Service("dispatch", [sys.executable, "-m", "dispatch_backend"],
                                     f"{backend_url}/discovery.json", app_env))
+        # Before the action server, whose handoffs it receives (console.internal_token: the same for both).
+        services.append(Service("console", [sys.executable, "-m", "agent_console"], f"{s.console.url}/healthz",
+                                app_env))
         actions_env = dict(app_env, SANIC_HOST=s.actions.host)
         services.append(Service(
             "actions",
@@ -267,6 +277,44 @@ def prepare(settings: Settings) -> Path:
     return ensure_rasa_model()
 
 
+def python_command() -> str:
+    """This interpreter as the operator would type it: relative to the project root when it lives inside it."""
+    executable = Path(sys.executable)
+    try:
+        return str(executable.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(executable)
+
+
+def console_accounts(settings: Settings) -> int | None:
+    """Active accounts of the console (None when its database cannot be read: the banner then gives the hint)."""
+    from agent_console.cli import active_accounts
+    from agent_console.settings import ConsoleConfig
+
+    try:
+        return active_accounts(ConsoleConfig.from_config(settings))
+    except Exception as exc:  # a hint in the banner is not worth stopping a running stack for
+        logger.warning("Could not count the console's accounts: %s", exc)
+        return None
+
+
+def banner(settings: Settings, accounts: int | None) -> str:
+    """What ``make up`` prints once every service answers (``accounts``: the console's, None when unknown)."""
+    console = f"Agent console (坐席助手): {settings.console.url}/\n"
+    if not accounts:
+        console += (f"  No console account yet: create one with "
+                    f"{python_command()} -m agent_console users add NAME --role agent  (or --role supervisor)\n")
+    return (
+        f"\nRexian is running. Web chat: {settings.webchat.url}/\n"
+        + console
+        + f"Rasa REST channel: {settings.rasa.url}/webhooks/rest/webhook\n"
+        f"Work orders (Open311): {settings.dispatch.url}/requests.json\n"
+        f"Telegram: {'on' if settings.telegram.token else 'off (set REXIAN_TELEGRAM_TOKEN)'}; "
+        f"satisfaction callbacks: {'on' if settings.callbacks.enabled else 'off'}\n"
+        f"Logs: {PROJECT_ROOT / 'var' / 'log'}\nPress Ctrl-C to stop.\n"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rexian.stack", description="Start the Rexian services.")
     parser.add_argument("command", choices=["up", "prepare"], help="up: prepare and run; prepare: only build")
@@ -285,15 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (e.g. by `&`)
     try:
         stack.start()
-        url = f"http://{settings.webchat.host}:{settings.webchat.port}/"
-        sys.stdout.write(
-            f"\nRexian is running. Web chat: {url}\n"
-            f"Rasa REST channel: {settings.rasa.url}/webhooks/rest/webhook\n"
-            f"Work orders (Open311): {settings.dispatch.url}/requests.json\n"
-            f"Telegram: {'on' if settings.telegram.token else 'off (set REXIAN_TELEGRAM_TOKEN)'}; "
-            f"satisfaction callbacks: {'on' if settings.callbacks.enabled else 'off'}\n"
-            f"Logs: {PROJECT_ROOT / 'var' / 'log'}\nPress Ctrl-C to stop.\n"
-        )
+        sys.stdout.write(banner(settings, console_accounts(settings)))
         sys.stdout.flush()
         while True:
             for service in stack.services:

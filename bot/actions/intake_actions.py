@@ -13,27 +13,30 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.container import services
 from bot.actions.decision import Decision, announce
 from bot.actions.intake.machine import TurnResult
 from bot.actions.intake.session import IntakeSession
 from bot.actions.intake.submit import submission_text
-from bot.actions.runtime import intake_machine, status_lookup, work_order_submitter
-from bot.actions.slot_state import form_ended
+from bot.actions.machine_form import MachineForm
+from bot.actions.shared import handoff, kb_reply
 from dispatch_client import DispatchAPIError
+from domain import REST, channel_of_sender, is_provisional
+from nlu.understanding import TurnContext
 
 logger = logging.getLogger(__name__)
 
 FORM = "intake_form"
-CHANNEL_PREFIXES = {"web": "webchat", "tg": "telegram", "wx": "wechat", "seat": "seat"}
 
 
 def channel_of(tracker: Tracker) -> tuple[str, str]:
-    """(channel, channel_user_id) for the dispatch backend, from the sender id ("web:…", "tg:…", "wx:…")."""
+    """(channel, channel_user_id) for the dispatch backend: the channel the sender id names ("web:…", "tg:…",
+    "wx:…"), else the Rasa input channel the message came through."""
     sender = tracker.sender_id or ""
-    prefix, _, rest = sender.partition(":")
-    if rest and prefix in CHANNEL_PREFIXES:
-        return CHANNEL_PREFIXES[prefix], sender
-    return (tracker.get_latest_input_channel() or "api"), sender
+    channel = channel_of_sender(sender)
+    if channel == REST:
+        channel = tracker.get_latest_input_channel() or REST
+    return channel, sender
 
 
 def _send_all(dispatcher: CollectingDispatcher, result: TurnResult) -> None:
@@ -55,61 +58,43 @@ def begin_intake(dispatcher: CollectingDispatcher, result: TurnResult) -> list[E
             FollowupAction(FORM)]
 
 
-class ValidateIntakeForm(Action):
+class ValidateIntakeForm(MachineForm):
     """Every message while the form is active goes through the intake machine."""
 
-    def name(self) -> str:
-        return f"validate_{FORM}"
+    form, state_slot, reply_slot, state_type = FORM, "intake_state", "intake_reply", IntakeSession
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        if tracker.get_slot("requested_slot") is None:
-            return []  # the form is being activated: the first message was read by action_start_intake
-        session = IntakeSession.from_dict(tracker.get_slot("intake_state"))
-        if session is None:
-            return self._end()
-        text = str(tracker.get_slot("intake_reply") or tracker.latest_message.get("text") or "")
-        from bot.actions.actions import check_emergency, handoff, kb_reply
-
-        if check_emergency(dispatcher, tracker, text):  # safety first; the form keeps what it has
-            return [SlotSet("intake_state", session.to_dict()), SlotSet("intake_reply", None)]
-        machine = intake_machine()
-        result = machine.handle(session, text, metadata=_metadata(tracker))
+    def turn(self, dispatcher: CollectingDispatcher, tracker: Tracker, state: IntakeSession,
+             text: str) -> list[EventType]:
+        result = services().intake_machine.handle(state, text, metadata=_metadata(tracker))
         if result.handoff:  # the form ends; what was collected stays in the conversation's history
-            return self._end() + handoff(dispatcher, tracker)
+            return self.end() + handoff(dispatcher, tracker)
         _send_all(dispatcher, result)
         if result.submit and result.session is not None:
             return self._submit(dispatcher, tracker, result.session)
         if result.to_consultation and result.session is not None:
-            from bot.actions.runtime import understander
-            from nlu.understanding import TurnContext
-
-            u = understander().understand(result.session.first_message, TurnContext(intent="consult"))
-            return self._end() + kb_reply(dispatcher, tracker, u)
+            u = services().understander.understand(result.session.first_message, TurnContext(intent="consult"))
+            return self.end() + kb_reply(dispatcher, tracker, u)
         if result.session is None:
             announce(dispatcher, Decision.CANCELLED if result.cancelled else Decision.OTHER)
-            return self._end()
+            return self.end()
         announce(dispatcher, Decision.FORM, appeal_type=result.session.appeal_type)
-        return [SlotSet("intake_state", result.session.to_dict()), SlotSet("intake_reply", None)]
-
-    @staticmethod
-    def _end() -> list[EventType]:
-        return form_ended("intake_state", "intake_reply")
+        return self.keep(result.session)
 
     def _submit(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: IntakeSession) -> list[EventType]:
         channel, channel_user_id = channel_of(tracker)
         try:
-            submission = work_order_submitter().submit(session, channel=channel, channel_user_id=channel_user_id)
+            submission = services().submitter.submit(session, channel=channel, channel_user_id=channel_user_id)
         except DispatchAPIError as exc:
             logger.error("work order rejected by the backend: %s", exc.description)
             dispatcher.utter_message(
                 text="抱歉，工单提交时被系统退回，您的信息没有丢失。请稍后回复“确认”再试一次，或拨打12345热线由话务员帮您登记。")
             announce(dispatcher, Decision.FORM, appeal_type=session.appeal_type)
-            return [SlotSet("intake_state", session.to_dict()), SlotSet("intake_reply", None)]
+            return self.keep(session)
         logger.info("intake %s submitted: %s (%s)", session.id, submission.outcome,
                     "provisional" if submission.provisional else "order")
         dispatcher.utter_message(text=submission_text(submission))
         announce(dispatcher, Decision.SUBMITTED, appeal_type=session.appeal_type)
-        return self._end() + [SlotSet("last_order", submission.reference)]
+        return self.end() + [SlotSet("last_order", submission.reference)]
 
 
 class ActionIntakeFinished(Action):
@@ -128,7 +113,7 @@ def query_status(tracker: Tracker, text: str) -> str:
     if entity and str(entity) not in text:
         text = f"{text} {entity}"
     last = tracker.get_slot("last_order") or ""
-    if not any(ch.isdigit() for ch in text) and last.startswith("LS"):
+    if not any(ch.isdigit() for ch in text) and is_provisional(last):
         text = f"{text} {last}"  # a provisional reference is not in the backend's list yet
     channel, channel_user_id = channel_of(tracker)
-    return status_lookup().answer(text, channel=channel, channel_user_id=channel_user_id)
+    return services().status_lookup.answer(text, channel=channel, channel_user_id=channel_user_id)

@@ -111,7 +111,7 @@ async def run_bridge(settings: BridgeSettings, stop: asyncio.Event | None = None
 
 def main() -> None:
     """``python -m connectors.telegram``: settings from rexian.yml and REXIAN_* variables."""
-    from rexian.config import ConfigError, load_config
+    from configuration import ConfigError, load_config
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines show request URLs, which hold the token

@@ -1,11 +1,11 @@
-"""The bridge's settings, taken from ``rexian.config`` (``telegram``, ``rasa.url``, ``callbacks.push_token``)."""
+"""The bridge's settings: the ``telegram`` section of :mod:`configuration` plus ``rasa.url`` and
+``callbacks.push_token`` (tests build them directly; the defaults are the configuration's own)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from rexian.config import Settings
+from configuration import Settings, TelegramSettings
 
 POLLING = "polling"
 WEBHOOK = "webhook"
@@ -25,33 +25,17 @@ def file_base_url(api_base_url: str) -> str:
     return base + "/file/bot"
 
 
-@dataclass(frozen=True)
-class BridgeSettings:
-    token: str
+class BridgeSettings(TelegramSettings):
+    """The ``telegram`` section and what the bridge needs from the others."""
+
     rasa_url: str
-    api_base_url: str = "https://api.telegram.org/bot"
-    mode: str = POLLING
-    webhook_url: str = ""
-    webhook_secret: str = ""
-    webhook_host: str = "127.0.0.1"
-    webhook_port: int = 8443
-    host: str = "127.0.0.1"
-    port: int = 8010
-    rate_limit_per_minute: int = 20
-    push_token: str = ""
+    push_token: str = ""       # callbacks.push_token: the secret of the bridge's /internal/push
     rasa_timeout: float = 30.0
-    files_url: str = ""  # public base of the /files/<file id> photo proxy; empty = http://host:port
 
     @classmethod
     def from_config(cls, settings: Settings) -> BridgeSettings:
-        tg = settings.telegram
-        return cls(
-            token=tg.token.strip(), rasa_url=settings.rasa.url or "", api_base_url=tg.api_base_url,
-            mode=tg.mode.strip().lower(), webhook_url=tg.webhook_url.strip(), webhook_secret=tg.webhook_secret,
-            webhook_host=tg.webhook_host, webhook_port=tg.webhook_port, host=tg.host, port=tg.port,
-            rate_limit_per_minute=tg.rate_limit_per_minute, push_token=settings.callbacks.push_token,
-            files_url=tg.files_url.strip(),
-        )
+        return cls(**settings.telegram.model_dump(), rasa_url=settings.rasa.url or "",
+                   push_token=settings.callbacks.push_token)
 
     @property
     def photo_base_url(self) -> str:

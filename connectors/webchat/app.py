@@ -119,7 +119,7 @@ def create_app(rasa_url: str, *, timeout: float = 30.0, push_db: str | Path | No
 def main() -> None:
     import uvicorn
 
-    from rexian.config import load_config
+    from configuration import load_config
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_config()

@@ -2,18 +2,17 @@
 
 Used programmatically by :func:`dispatch_backend.db.migrate` (a connection is passed in
 ``config.attributes["connection"]``) and from the command line with
-``alembic -c dispatch_backend/alembic.ini upgrade head`` (URL from REXIAN_DISPATCH_DB_URL).
+``alembic -c dispatch_backend/alembic.ini upgrade head`` (URL: the configuration's ``dispatch.db_url``, i.e.
+REXIAN_DISPATCH_DB_URL or rexian.yml).
 """
 
 from __future__ import annotations
 
-import os
-
 from alembic import context
 from sqlalchemy import create_engine
 
+from configuration import load_config
 from dispatch_backend.models import Base
-from dispatch_backend.settings import DEFAULT_DB_URL, resolve_sqlite_url
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,7 +25,7 @@ def run() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(resolve_sqlite_url(os.environ.get("REXIAN_DISPATCH_DB_URL", DEFAULT_DB_URL)))
+    engine = create_engine(load_config().dispatch.db_url)
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

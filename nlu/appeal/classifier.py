@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 
+from configuration import load_config
 from nlu.appeal.features import has_framing_cue
 from nlu.appeal.taxonomy import Taxonomy, load_taxonomy
 from nlu.appeal.training import (
@@ -22,10 +22,9 @@ from nlu.appeal.types import AppealPrediction, CategorySuggestion
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_MODEL_DIR = PROJECT_ROOT / "var" / "appeal_model"
 SEED_CACHE_DIR = PROJECT_ROOT / "var" / "appeal_seed_cache"
 """The seed-trained model is cached here, keyed by a fingerprint of the seed data, routing config and code."""
-MODEL_DIR_ENV = "REXIAN_APPEAL_MODEL_DIR"
+MODEL_DIR_ENV = "REXIAN_APPEAL_MODEL_DIR"  # appeal.model_dir, read through configuration
 
 UNSURE_BELOW = 0.4
 """A message is ``unsure`` when the chosen type's score is below this, or when the best two types are closer than
@@ -43,6 +42,10 @@ class AppealClassifier:
         self._models = models
         self._taxonomy = taxonomy or load_taxonomy()
         self.source = source
+
+    def with_taxonomy(self, taxonomy: Taxonomy) -> AppealClassifier:
+        """The same models suggesting the leaves of ``taxonomy`` (the tree the dispatch backend serves)."""
+        return AppealClassifier(self._models, taxonomy, self.source)
 
     @property
     def meta(self) -> dict:
@@ -74,9 +77,7 @@ class AppealClassifier:
             leaf = self._taxonomy.leaves.get(path)
             if leaf is None:  # a leaf that routing.yml no longer has
                 continue
-            out.append(
-                CategorySuggestion(path, leaf.level1, leaf.level2, leaf.level3, leaf.department, leaf.department_name, round(score / total, 4))
-            )
+            out.append(CategorySuggestion(leaf, round(score / total, 4)))
             if len(out) >= k:
                 break
         return out
@@ -87,9 +88,9 @@ _cache: dict[str, AppealClassifier] = {}
 
 
 def model_dir() -> Path:
-    """Where a retrained model is looked for: ``$REXIAN_APPEAL_MODEL_DIR`` or ``var/appeal_model``."""
-    value = os.environ.get(MODEL_DIR_ENV, "").strip()
-    return Path(value) if value else DEFAULT_MODEL_DIR
+    """Where a retrained model is looked for: ``appeal.model_dir`` (``$REXIAN_APPEAL_MODEL_DIR``), default
+    ``var/appeal_model``."""
+    return load_config().appeal.model_dir
 
 
 def load_classifier(reload: bool = False) -> AppealClassifier:

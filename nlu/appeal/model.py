@@ -14,7 +14,6 @@ text; the n-grams adapt faster to a city's own wording.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
+from configuration import load_config
 from nlu.appeal.features import (
     SentenceEmbeddingFeatures,
     appeal_features,
@@ -44,11 +44,16 @@ logger = logging.getLogger(__name__)
 
 TOP_C = 4.0
 SUB_C = 4.0
-_EMBEDDER_ENV = os.environ.get("REXIAN_APPEAL_EMBEDDER", "").strip()
-APPEAL_EMBEDDER: str | None = None if _EMBEDDER_ENV.lower() in ("none", "off", "0") else (_EMBEDDER_ENV or "e5")
-"""Sentence embedder of the second appeal model (a :func:`knowledge_base.embedders.get_embedder` spec; ``e5`` by
-default, ``REXIAN_APPEAL_EMBEDDER=none`` before training for n-grams only). On the development data (3-class
-macro-F1) it moved out-of-the-box from 0.731 to about 0.75 and adapted from 0.794 to about 0.81."""
+
+
+def appeal_embedder() -> str | None:
+    """Sentence embedder of the second appeal model (a :func:`knowledge_base.embedders.get_embedder` spec; ``e5`` by
+    default, ``appeal.embedder: none`` / ``REXIAN_APPEAL_EMBEDDER=none`` before training for n-grams only). On the
+    development data (3-class macro-F1) it moved out-of-the-box from 0.731 to about 0.75 and adapted from 0.794 to
+    about 0.81."""
+    return load_config().appeal.effective_embedder
+
+
 EMBED_C = 1.0
 EMBED_MAX_CHARS = 128
 """Characters of a message given to the embedder (head and tail); e5 time grows with length."""
@@ -121,8 +126,8 @@ class AppealTypeModel:
     ngram_weight: float = NGRAM_WEIGHT
 
     @classmethod
-    def train(cls, examples: Sequence[Example], top_c: float = TOP_C, sub_c: float = SUB_C,
-              embedder: str | None = APPEAL_EMBEDDER) -> AppealTypeModel:
+    def train(cls, examples: Sequence[Example], top_c: float = TOP_C, sub_c: float = SUB_C, *,
+              embedder: str | None) -> AppealTypeModel:
         rows = [e for e in examples if e.appeal_type]
         texts = [normalize_for_features(e.text) for e in rows]
         weights = np.asarray([e.weight for e in rows])

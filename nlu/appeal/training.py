@@ -23,11 +23,11 @@ from nlu.appeal.features import (
     warm_embeddings,
 )
 from nlu.appeal.model import (
-    APPEAL_EMBEDDER,
     EMBED_MAX_CHARS,
     AppealTypeModel,
     CategoryModel,
     Example,
+    appeal_embedder,
 )
 from nlu.appeal.taxonomy import CONFIG_DIR, Taxonomy, load_taxonomy
 from nlu.appeal.types import APPEAL_TYPES, LABEL_ALIASES, MERGED
@@ -72,7 +72,7 @@ def seed_fingerprint() -> str:
     for path in files:
         digest.update(path.read_bytes() if path.is_file() else b"-")
     digest.update(_pkg("scikit-learn").encode())
-    digest.update(str(APPEAL_EMBEDDER).encode())
+    digest.update(str(appeal_embedder()).encode())
     return digest.hexdigest()[:16]
 
 
@@ -175,7 +175,8 @@ def train_models(city: list[Example] | None = None, use_seed: bool = True, city_
     examples = seed + city
     if use_seed or not any(e.category for e in city):
         examples = examples + keyword_examples(taxonomy)
-    embedder = APPEAL_EMBEDDER if APPEAL_EMBEDDER and embedder_available(APPEAL_EMBEDDER) else None
+    configured = appeal_embedder()
+    embedder = configured if configured and embedder_available(configured) else None
     if embedder and seed:  # the seed's vectors come from the disk cache: retraining stays a matter of seconds
         warm_embeddings(embedder, [normalize_for_features(e.text) for e in seed if e.appeal_type], EMBED_MAX_CHARS)
     appeal = AppealTypeModel.train(examples, embedder=embedder)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CONSULT = "咨询"
-HELP = "求助"
-COMPLAINT = "投诉举报"
-SUGGEST = "意见建议"
-APPEAL_TYPES: tuple[str, ...] = (CONSULT, HELP, COMPLAINT, SUGGEST)
+from domain import APPEAL_TYPES, COMPLAINT, HELP, CategoryLeaf
+from domain import CONSULTATION as CONSULT
+from domain import SUGGESTION as SUGGEST
+
+__all__ = ["APPEAL_TYPES", "COMPLAINT", "CONSULT", "EVAL_CLASSES", "HELP", "LABEL_ALIASES", "MERGED", "SUGGEST",
+           "AppealPrediction", "CategorySuggestion", "to_eval_class"]
 
 MERGED = "投诉举报|求助"
 """The label of data sources (and of the 3-class evaluation) that do not tell complaints from help requests."""
@@ -51,12 +52,7 @@ class AppealPrediction:
 
 @dataclass(frozen=True)
 class CategorySuggestion:
-    """One candidate leaf of the routing tree with the department that handles it."""
+    """One candidate leaf of the category tree (with the department that handles it) and its score."""
 
-    path: str
-    level1: str
-    level2: str
-    level3: str
-    department: str
-    department_name: str
+    leaf: CategoryLeaf
     score: float

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import uuid
 
 from dispatch_client import DispatchClient, NewServiceRequest
+from domain import BEIJING
 
 _counter = itertools.count(1)
+
+
+def at(text: str) -> dt.datetime:
+    """``"2025-10-09T10:00:00"`` read as Beijing time."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=BEIJING)
 
 
 def unique_phone() -> str:

@@ -1,4 +1,5 @@
-"""Client behaviour against a scripted transport: retries only on network errors and 5xx."""
+"""Client behaviour against a scripted transport: retries only on network errors and 5xx, as the one
+:class:`RetryPolicy` decides."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from dispatch_client import (
     DispatchClient,
     DispatchUnavailable,
     NewServiceRequest,
+    RetryPolicy,
+    Verdict,
 )
 
 REQUEST = NewServiceRequest(service_code="ludeng", description="路灯不亮", address_string="幸福路")
@@ -71,30 +74,6 @@ def test_non_idempotent_write_is_retried_when_the_connection_was_never_opened() 
     assert len(seen) == 2
 
 
-def test_async_client_has_the_same_retry_rules() -> None:
-    import asyncio
-
-    from dispatch_client import AsyncDispatchClient
-
-    seen: list[httpx.Request] = []
-    answers = [httpx.Response(503), httpx.Response(200, json=CREATED)]
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return answers[len(seen) - 1]
-
-    async def no_sleep(_seconds: float) -> None:
-        return None
-
-    async def scenario() -> str | None:
-        async with AsyncDispatchClient("http://backend.test", "k", retries=2, transport=httpx.MockTransport(handler),
-                                       sleep=no_sleep) as client:
-            return (await client.create(REQUEST)).service_request_id
-
-    assert asyncio.run(scenario()) == "1"
-    assert len(seen) == 2 and seen[0].headers["Idempotency-Key"] == seen[1].headers["Idempotency-Key"]
-
-
 def test_backoff_doubles_and_there_is_no_wait_after_the_last_attempt() -> None:
     waits: list[float] = []
     client = DispatchClient("http://backend.test", "k", retries=3, backoff=0.5,
@@ -102,3 +81,44 @@ def test_backoff_doubles_and_there_is_no_wait_after_the_last_attempt() -> None:
     with pytest.raises(DispatchUnavailable):
         client.get("1")
     assert waits == [0.5, 1.0, 2.0]
+
+
+def test_the_bots_client_makes_one_attempt() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        raise httpx.ConnectError("refused", request=request)
+
+    client = DispatchClient("http://backend.test", "k", retries=0, transport=httpx.MockTransport(handler),
+                            sleep=lambda _s: pytest.fail("no wait in the request path"))
+    with pytest.raises(DispatchUnavailable):
+        client.create(REQUEST)
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize("outcome, replay_safe, conflict_is_done, verdict", [
+    (200, False, False, Verdict.DONE),
+    (400, True, False, Verdict.REJECTED),
+    (404, True, False, Verdict.REJECTED),
+    (409, True, False, Verdict.REJECTED),
+    (409, True, True, Verdict.DONE),             # archiving an archived order: nothing left to do
+    (500, True, False, Verdict.BACKOFF),         # this request failed on the backend: try it later
+    (503, True, False, Verdict.UNREACHABLE),     # the backend (behind a proxy) is down: try again soon
+    (500, False, False, Verdict.UNSAFE),         # may have been applied: a 催办 is not sent twice
+    (httpx.ConnectError("refused"), False, False, Verdict.UNREACHABLE),   # certainly never sent
+    (httpx.ReadTimeout("no answer"), True, False, Verdict.UNREACHABLE),
+    (httpx.ReadTimeout("no answer"), False, False, Verdict.UNSAFE),
+])
+def test_the_policy_judges_each_outcome(outcome: object, replay_safe: bool, conflict_is_done: bool,
+                                        verdict: Verdict) -> None:
+    if isinstance(outcome, Exception):
+        judged = RetryPolicy.judge(error=outcome, replay_safe=replay_safe, conflict_is_done=conflict_is_done)
+    else:
+        judged = RetryPolicy.judge(status=outcome, replay_safe=replay_safe, conflict_is_done=conflict_is_done)
+    assert judged is verdict
+
+
+def test_queued_writes_back_off_up_to_a_cap() -> None:
+    policy = RetryPolicy(queue_backoff=5, queue_max_backoff=60)
+    assert [policy.queue_delay(n) for n in (1, 2, 3, 4, 5)] == [5, 10, 20, 40, 60]

@@ -8,15 +8,11 @@ from pathlib import Path
 
 from dispatch_backend.workcalendar import WorkingCalendar
 from dispatch_client import DispatchClient, NewServiceRequest
+from domain import BEIJING
 
 from .conftest import DEPT_KEYS
-from .helpers import lamp_request
+from .helpers import at, lamp_request
 
-CST = dt.timezone(dt.timedelta(hours=8))
-
-
-def at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=CST)
 
 
 def test_calendar_knows_holidays_and_adjusted_working_days() -> None:
@@ -25,10 +21,10 @@ def test_calendar_knows_holidays_and_adjusted_working_days() -> None:
     assert calendar.is_working_day(dt.date(2025, 9, 28))       # adjusted working Sunday
     assert calendar.is_working_day(dt.date(2025, 10, 11))      # adjusted working Saturday
     assert not calendar.is_working_day(dt.date(2025, 10, 12))  # ordinary Sunday
-    start = dt.datetime(2025, 9, 30, 10, 0, tzinfo=CST)
-    assert calendar.add_working_days(start, 1) == dt.datetime(2025, 10, 9, 10, 0, tzinfo=CST)
-    assert calendar.add_working_days(start, 5) == dt.datetime(2025, 10, 14, 10, 0, tzinfo=CST)
-    assert calendar.add_working_days(start, 15) == dt.datetime(2025, 10, 28, 10, 0, tzinfo=CST)
+    start = dt.datetime(2025, 9, 30, 10, 0, tzinfo=BEIJING)
+    assert calendar.add_working_days(start, 1) == dt.datetime(2025, 10, 9, 10, 0, tzinfo=BEIJING)
+    assert calendar.add_working_days(start, 5) == dt.datetime(2025, 10, 14, 10, 0, tzinfo=BEIJING)
+    assert calendar.add_working_days(start, 15) == dt.datetime(2025, 10, 28, 10, 0, tzinfo=BEIJING)
 
 
 def test_unknown_year_uses_the_statutory_rule_plus_operator_file(tmp_path: Path) -> None:
@@ -117,7 +113,7 @@ def test_general_case_can_be_extended_once_to_15_working_days(
 def test_test_clock_header_is_ignored_unless_enabled(tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    from dispatch_backend.app import Backend
+    from dispatch_backend.backend import Backend
     from dispatch_backend.settings import Settings
 
     header = {"X-Rexian-Test-Now": "2025-10-01T08:00:00+08:00"}

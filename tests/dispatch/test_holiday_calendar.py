@@ -19,9 +19,8 @@ from dispatch_backend.holiday_sources import (CHINESE_CALENDAR, HOLIDAYS_PACKAGE
 from dispatch_backend.workcalendar import WorkingCalendar
 from dispatch_client import DispatchClient
 
-from .helpers import lamp_request
+from .helpers import at, lamp_request
 
-CST = dt.timezone(dt.timedelta(hours=8))
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 D = dt.date
 
@@ -35,10 +34,6 @@ holidays: [2027-01-01, 2027-02-05, 2027-02-06, 2027-02-07, 2027-02-08, 2027-02-0
            2027-09-15, 2027-10-01, 2027-10-02, 2027-10-03, 2027-10-04, 2027-10-05, 2027-10-06, 2027-10-07]
 workdays: [2027-02-13, 2027-04-25, 2027-09-26, 2027-10-09]
 """
-
-
-def at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=CST)
 
 
 def project_calendar() -> WorkingCalendar:
@@ -175,7 +170,7 @@ def test_health_reports_provisional_years(backend) -> None:  # noqa: ANN001 - Ba
 
 
 def test_import_recomputes_open_orders_and_notes_it(tmp_path: Path) -> None:
-    from dispatch_backend.app import Backend
+    from dispatch_backend.backend import Backend
     from dispatch_backend.cli import main
     from dispatch_backend.settings import Settings
     from dispatch_backend.workflow import NewRequest

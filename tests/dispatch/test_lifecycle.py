@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 
@@ -11,13 +10,8 @@ import pytest
 from dispatch_client import ConflictError, DispatchClient, verify_signature
 
 from .conftest import DEPT_KEYS, WEBHOOK_SECRET, WebhookReceiver
-from .helpers import lamp_request, noise_request
+from .helpers import at, lamp_request, noise_request
 
-CST = dt.timezone(dt.timedelta(hours=8))
-
-
-def at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=CST)
 
 
 def test_full_lifecycle_with_history(client_at: Callable[[str], DispatchClient],

@@ -147,20 +147,3 @@ def test_department_sees_contact_of_its_own_orders_only(backend: BackendProcess,
     anonymous = client.create(noise_request(anonymous=True)).service_request_id or ""
     with DispatchClient(backend.url, DEPT_KEYS["gongan"], retries=0) as own_again:
         assert own_again.get(anonymous).contact is None
-
-
-def test_async_client_against_the_real_backend(backend: BackendProcess) -> None:
-    import asyncio
-
-    from dispatch_client import AsyncDispatchClient
-
-    async def scenario() -> tuple[str, str]:
-        async with AsyncDispatchClient(backend.url, API_KEY) as client:
-            created = await client.create(lamp_request())
-            order = await client.get(created.service_request_id or "")
-            with pytest.raises(NotFoundError):
-                await client.service_definition("no_such_service")
-            return created.service_request_id or "", order.service_request_id
-
-    created_id, read_id = asyncio.run(scenario())
-    assert created_id and created_id == read_id

@@ -1,4 +1,5 @@
-"""Every satisfaction survey (回访) is kept, one per closure; the 满意率 / 解决率 count each order's first survey."""
+"""Every satisfaction survey (回访) is kept, one per closure; the 满意率 / 解决率 count each order's first survey; the
+survey alone reopens the order for review (回访复核) when the problem is not solved or the citizen is 不满意."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dispatch_client import ConflictError, DispatchClient
 from dispatch_client.models import ServiceRequest
 
 from .conftest import DEPT_KEYS
-from .helpers import lamp_request, noise_request
+from .helpers import at, lamp_request, noise_request
 
 ROADS = DEPT_KEYS["shizheng"]
 
@@ -20,22 +21,28 @@ def answers(order: ServiceRequest) -> list[tuple[int | None, bool | None, str | 
     return [(s.closure, s.resolved, s.satisfaction, s.comment) for s in order.surveys]
 
 
+def closed_lamp(client_at: Callable[[str], DispatchClient], month: int, day: int) -> str:
+    """A 路灯 order registered 2025-{month}-{day} 09:00, contacted at 10:00 and closed at 16:00 the same day."""
+    sid = client_at(f"2025-{month:02d}-{day:02d}T09:00:00+08:00").create(lamp_request()).service_request_id or ""
+    client_at(f"2025-{month:02d}-{day:02d}T10:00:00+08:00").first_contact(sid, ROADS, "已联系")
+    client_at(f"2025-{month:02d}-{day:02d}T16:00:00+08:00").close_request(sid, ROADS, "已更换灯泡")
+    return sid
+
+
 def unsatisfied_then_satisfied(client_at: Callable[[str], DispatchClient], month: int, day: int) -> str:
     """A 路灯 order registered 2025-{month}-{day} 09:00 (a Monday): closed, 不满意 (reopened), closed again, 满意."""
-    def at(when: str) -> DispatchClient:
+    def on(when: str) -> DispatchClient:
         return client_at(f"2025-{month:02d}-{when}+08:00")
 
-    sid = at(f"{day:02d}T09:00:00").create(lamp_request()).service_request_id or ""
-    at(f"{day:02d}T10:00:00").first_contact(sid, ROADS, "已联系")
-    at(f"{day:02d}T16:00:00").close_request(sid, ROADS, "已更换灯泡")
-    reopened = at(f"{day + 1:02d}T10:00:00").record_survey(sid, resolved=False, satisfaction="不满意",
+    sid = closed_lamp(client_at, month, day)
+    reopened = on(f"{day + 1:02d}T10:00:00").record_survey(sid, resolved=False, satisfaction="不满意",
                                                           comment="灯还是不亮")
     assert reopened.workflow_state == "reopened" and reopened.reopen_count == 1
-    at(f"{day + 1:02d}T14:00:00").first_contact(sid, ROADS, "再次联系")
-    closed = at(f"{day + 2:02d}T10:00:00").close_request(sid, ROADS, "已更换整套灯具")
+    on(f"{day + 1:02d}T14:00:00").first_contact(sid, ROADS, "再次联系")
+    closed = on(f"{day + 2:02d}T10:00:00").close_request(sid, ROADS, "已更换整套灯具")
     # The department's view shows the first survey too.
     assert answers(closed) == [(1, False, "不满意", "灯还是不亮")]
-    final = at(f"{day + 2:02d}T15:00:00").record_survey(sid, resolved=True, satisfaction="满意", comment="修好了")
+    final = on(f"{day + 2:02d}T15:00:00").record_survey(sid, resolved=True, satisfaction="满意", comment="修好了")
     assert final.workflow_state == "callback_done"
     return sid
 
@@ -52,9 +59,7 @@ def test_second_survey_keeps_the_first(client_at: Callable[[str], DispatchClient
 
 
 def test_repeated_survey_of_the_same_closure_adds_nothing(client_at: Callable[[str], DispatchClient]) -> None:
-    sid = client_at("2025-05-19T09:00:00+08:00").create(lamp_request()).service_request_id or ""
-    client_at("2025-05-19T10:00:00+08:00").first_contact(sid, ROADS, "已联系")
-    client_at("2025-05-19T16:00:00+08:00").close_request(sid, ROADS, "已更换灯泡")
+    sid = closed_lamp(client_at, 5, 19)
     first = client_at("2025-05-20T10:00:00+08:00").record_survey(sid, resolved=False, satisfaction="不满意",
                                                                  comment="灯还是不亮")
     # The bot's durable queue sends the same answer again (its first try did reach the backend).
@@ -107,3 +112,45 @@ def test_metrics_count_the_first_survey(client_at: Callable[[str], DispatchClien
         assert tally.resurveys == 1
         assert (extra["final_satisfied"], extra["final_resolved"]) == (2, 2)
         assert tally.final_satisfaction_rate == 1.0 and tally.final_resolution_rate == 1.0
+
+
+@pytest.mark.parametrize(("resolved", "satisfaction", "reviewed"), [
+    (True, "满意", False), (True, "基本满意", False),
+    (False, "满意", True), (False, "基本满意", True), (True, "不满意", True), (False, "不满意", True),
+])
+def test_the_survey_alone_reopens_when_not_resolved_or_unsatisfied(
+        client_at: Callable[[str], DispatchClient], resolved: bool, satisfaction: str, reviewed: bool) -> None:
+    # Registered Monday 2025-07-07 (nothing else in the tests is registered that week), surveyed Tuesday 10:00.
+    sid = closed_lamp(client_at, 7, 7)
+    order = client_at("2025-07-08T10:00:00+08:00").record_survey(sid, resolved=resolved, satisfaction=satisfaction,
+                                                                 comment="路灯晚上还是不亮")
+    assert answers(order) == [(1, resolved, satisfaction, "路灯晚上还是不亮")]
+    kinds = [n.type for n in order.notes]
+    if not reviewed:
+        assert (order.workflow_state, order.status, order.reopen_count) == ("callback_done", "closed", 0)
+        assert kinds[-1] == "callback_done" and "reopened" not in kinds
+        return
+    assert (order.workflow_state, order.status, order.reopen_count) == ("reopened", "open", 1)
+    assert order.expected_datetime == at("2025-07-15T10:00:00")   # the review: 5 working days
+    assert kinds[-2:] == ["callback_done", "reopened"] and order.notes[-1].actor == "系统"
+    review = order.notes[-1].text
+    if satisfaction == "不满意":
+        assert "不满意" in review
+    else:   # the citizen's own words say why
+        assert "未解决" in review and "路灯晚上还是不亮" in review
+
+
+def test_reopen_of_an_order_the_survey_reopened_changes_nothing(client_at: Callable[[str], DispatchClient]) -> None:
+    sid = closed_lamp(client_at, 7, 8)
+    surveyed = client_at("2025-07-09T10:00:00+08:00").record_survey(sid, resolved=False, satisfaction="基本满意",
+                                                                    comment="晚上还是不亮")
+    assert surveyed.workflow_state == "reopened" and surveyed.reopen_count == 1
+    # A client that still asks for the review itself after such a survey is answered 200, and nothing changes.
+    again = client_at("2025-07-09T10:01:00+08:00").reopen(sid, "市民反映问题未解决")
+    assert (again.workflow_state, again.reopen_count) == ("reopened", 1)
+    assert again.change_seq == surveyed.change_seq and again.notes == surveyed.notes
+    assert again.expected_datetime == surveyed.expected_datetime
+    # Once the department works on the review, a reopen is refused as before.
+    client_at("2025-07-09T14:00:00+08:00").first_contact(sid, ROADS, "再次联系")
+    with pytest.raises(ConflictError):
+        client_at("2025-07-09T15:00:00+08:00").reopen(sid, "还是没解决")

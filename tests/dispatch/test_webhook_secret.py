@@ -33,10 +33,10 @@ def test_empty_secret_never_verifies() -> None:
 
 def test_settings_choose_the_signing_secret(caplog: pytest.LogCaptureFixture) -> None:
     urls = ("http://127.0.0.1:9/hook",)
-    assert Settings(api_keys=(PRODUCTION_KEY,), webhook_urls=urls, webhook_secret="s").effective_webhook_secret() == "s"
-    assert Settings(api_keys=(DEV_API_KEY,), webhook_urls=urls).effective_webhook_secret() == DEV_WEBHOOK_SECRET
+    assert Settings(api_key=PRODUCTION_KEY, webhook_urls=urls, webhook_secret="s").effective_webhook_secret() == "s"
+    assert Settings(api_key=DEV_API_KEY, webhook_urls=urls).effective_webhook_secret() == DEV_WEBHOOK_SECRET
     with caplog.at_level("ERROR"):
-        assert Settings(api_keys=(PRODUCTION_KEY,), webhook_urls=urls).effective_webhook_secret() is None
+        assert Settings(api_key=PRODUCTION_KEY, webhook_urls=urls).effective_webhook_secret() is None
     assert "REXIAN_DISPATCH_WEBHOOK_SECRET" in caplog.text
 
 

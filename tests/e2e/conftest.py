@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rexian.config import PROJECT_ROOT, load_config
+from configuration import PROJECT_ROOT, load_config
 from rexian.stack import Stack, ensure_rasa_model, rasa_venv
 from tests.e2e.harness import RestChat, stack_environment
 from tests.fakes.telegram_api import FakeTelegramAPI

@@ -24,8 +24,8 @@ def stack_environment(var_dir: Path, tracker_store_url: str | None = None, dispa
                       telegram_api: str | None = None) -> Iterator[None]:
     """Environment for a private stack: free ports, its own tracker store, feedback log, outbox and (unless
     ``dispatch`` is false) its own embedded dispatch backend on a temporary SQLite database, the callbacks
-    scheduler polling every second with no delay and no quiet hours, and (when ``telegram_api`` is a fake Bot API
-    base URL) the Telegram bridge."""
+    scheduler polling every second with no delay and no quiet hours, the seat-agent console on its own database,
+    and (when ``telegram_api`` is a fake Bot API base URL) the Telegram bridge."""
     overrides = {
         "REXIAN_RASA_PORT": str(free_port()),
         "REXIAN_ACTIONS_PORT": str(free_port()),
@@ -49,6 +49,8 @@ def stack_environment(var_dir: Path, tracker_store_url: str | None = None, dispa
         "REXIAN_TELEGRAM_API_BASE_URL": telegram_api or "https://api.telegram.org/bot",
         "REXIAN_TELEGRAM_PORT": str(free_port()),
         "REXIAN_TELEGRAM_RATE_LIMIT_PER_MINUTE": "100",
+        "REXIAN_CONSOLE_PORT": str(free_port()),
+        "REXIAN_CONSOLE_DB_URL": f"sqlite:///{var_dir / 'console.sqlite3'}",
     }
     saved = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)

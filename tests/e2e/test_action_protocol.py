@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from rexian.config import PROJECT_ROOT
+from configuration import PROJECT_ROOT
 from rexian.stack import Stack, rasa_env, rasa_venv
 
 PROBE = r"""

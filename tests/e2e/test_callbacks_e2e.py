@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from dispatch_client import DispatchClient
-from rexian.config import PROJECT_ROOT
+from configuration import PROJECT_ROOT
 from rexian.stack import Stack
 from tests.e2e.harness import WebChat
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -143,6 +143,6 @@ def test_survey_answers_survive_a_backend_outage(stack: Stack, dispatch: Dispatc
     finally:
         backend.start(stack.var_dir / "log")
         backend.wait_ready(60)
-    order = wait_for(lambda: (o := dispatch.get(number)).survey and o)  # the scheduler delivers the queued answers
+    order = wait_for(lambda: (o := dispatch.get(number)).survey and o)  # the outbox delivers the queued answers
     assert order.survey.resolved is True and order.survey.satisfaction == "基本满意"
     assert "提前公告" in (order.survey.comment or "")

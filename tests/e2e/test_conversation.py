@@ -9,7 +9,7 @@ import pytest
 
 from knowledge_base.banding import Band
 from knowledge_base.service import KnowledgeBase
-from rexian.config import load_config
+from configuration import load_config
 from rexian.stack import Stack
 from tests.e2e.harness import RestChat
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from rexian.config import PROJECT_ROOT
+from configuration import PROJECT_ROOT
 from rexian.dialogue_eval import Report, evaluate, format_failures, format_report, load_cases
 from rexian.stack import Stack
 

@@ -1,12 +1,16 @@
 """Complaints, help requests and suggestions end to end: real Rasa, action server and dispatch backend."""
 from __future__ import annotations
 
+import json
 import re
 import time
 
 import pytest
 
+from bot.actions.categories import CACHE_NAME as CATEGORIES_COPY
+from bot.actions.categories import fetch_tree
 from dispatch_client import DispatchClient
+from nlu.appeal.taxonomy import Taxonomy
 from rexian.stack import Stack
 from tests.e2e.harness import RestChat
 
@@ -201,6 +205,14 @@ def test_unanswered_question_registered_as_consultation_order(chat: RestChat, di
     assert "咨询" in summary and "无人机" in summary
     order = dispatch.get(ORDER_ID.search(chat.say_text("确认")).group(1))
     assert order.appeal_type == "咨询"
+
+
+def test_the_bot_offers_the_categories_of_the_backend_it_talks_to(stack: Stack, dispatch: DispatchClient) -> None:
+    """The action server fetched the tree when it started and kept a copy next to the outbox."""
+    kept = json.loads(stack.settings.dispatch.outbox.with_name(CATEGORIES_COPY).read_text(encoding="utf-8"))
+    served = fetch_tree(dispatch)
+    assert kept["tree"] == served.tree and kept["keywords"] == served.keywords
+    assert len(Taxonomy.from_tree(kept["tree"]).leaves) == 67
 
 
 def test_photos_from_the_channel_are_attached(chat: RestChat, dispatch: DispatchClient) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rexian.config import PROJECT_ROOT, load_config
+from configuration import PROJECT_ROOT, load_config
 from rexian.stack import Stack, ensure_rasa_model
 from tests.e2e.harness import RestChat, stack_environment
 from tests.e2e.test_conversation import _title

@@ -22,12 +22,12 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 import sqlalchemy as sa
 
-from callbacks import CallbackConfig, QuietHours, ResultQueue, Scheduler, SurveyState, SurveyStore, run_once
+from callbacks import CallbackConfig, QuietHours, Scheduler, SurveyState, SurveyStore, run_once
 from callbacks.db import metadata
 from connectors.push import PUSH_TOKEN_HEADER
 from dispatch_backend.launcher import BackendProcess, free_port
-from dispatch_client import DispatchClient, NewServiceRequest
-from rexian.config import PROJECT_ROOT
+from dispatch_client import DispatchClient, NewServiceRequest, Outbox, SurveyResult
+from configuration import PROJECT_ROOT
 from tests.backend import start_test_backend
 
 API_KEY = "test-bot-key"
@@ -183,6 +183,14 @@ def store_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'callbacks.sqlite3'}"
 
 
+@pytest.fixture
+def outbox(client: DispatchClient, tmp_path: Path) -> Iterator[Outbox]:
+    """The dispatch client's outbox the scheduler writes through (its sender thread is not started)."""
+    box = Outbox(client, tmp_path / "outbox.sqlite3")
+    yield box
+    box.close()
+
+
 def make_config(store_url: str, backend: BackendProcess, fake_rasa: FakeRasa, connector: FakeConnector,
                 **overrides: Any) -> CallbackConfig:
     values: dict[str, Any] = {
@@ -251,10 +259,10 @@ def survey_of(store_url: str, order_id: str, closure: int = 0):
 
 
 # ---------------------------------------------------------------------------- tests
-def test_invites_once_after_delay_and_quiet_hours(backend, config, fake_rasa, connector, store_url) -> None:
+def test_invites_once_after_delay_and_quiet_hours(backend, config, fake_rasa, connector, store_url, outbox) -> None:
     order_id, recipient = closed_order(backend, bj(2, 20, 45))  # +30 min = 21:15 → quiet → 08:00 next day
     clock = Clock(bj(2, 21, 20))
-    with Scheduler(config, now=clock) as scheduler:
+    with Scheduler(config, outbox=outbox, now=clock) as scheduler:
         report = scheduler.run_once()
         assert report.scheduled >= 1
         survey = survey_of(store_url, order_id)
@@ -303,10 +311,10 @@ def run_side_by_side(schedulers: list[Scheduler], rounds: int) -> list[BaseExcep
     return errors
 
 
-def test_two_schedulers_on_one_store_invite_each_closure_once(backend, config, fake_rasa, connector) -> None:
+def test_two_schedulers_on_one_store_invite_each_closure_once(backend, config, fake_rasa, connector, outbox) -> None:
     orders = [closed_order(backend, bj(4, 9, 0)) for _ in range(6)]
     clock = Clock(bj(4, 10, 0))
-    assert run_side_by_side([Scheduler(config, now=clock), Scheduler(config, now=clock)], rounds=3) == []
+    assert run_side_by_side([Scheduler(config, outbox=outbox, now=clock) for _ in range(2)], rounds=3) == []
     for order_id, recipient in orders:
         assert fake_rasa.triggered(recipient) == 1, order_id
         assert len(connector.pushed(recipient)) == 1, order_id
@@ -320,6 +328,7 @@ def test_two_processes_on_one_store_invite_once(backend, fake_rasa, connector, s
            "REXIAN_CALLBACKS_QUIET_START": "00:00", "REXIAN_CALLBACKS_QUIET_END": "00:00",
            "REXIAN_CALLBACKS_PUSH_TOKEN": PUSH_TOKEN, "REXIAN_CALLBACKS_ENABLED": "true",
            "REXIAN_DISPATCH_URL": backend.url, "REXIAN_DISPATCH_API_KEY": API_KEY,
+           "REXIAN_DISPATCH_OUTBOX": str(tmp_path / "outbox.sqlite3"),
            "REXIAN_RASA_URL": fake_rasa.url, "REXIAN_RASA_API_TOKEN": RASA_TOKEN,
            "REXIAN_WEBCHAT_HOST": "127.0.0.1", "REXIAN_WEBCHAT_PORT": connector.url.rsplit(":", 1)[1]}
     procs = [subprocess.Popen([sys.executable, "-m", "callbacks", "--once"], cwd=PROJECT_ROOT, env=env,
@@ -332,8 +341,9 @@ def test_two_processes_on_one_store_invite_once(backend, fake_rasa, connector, s
         assert recipient not in "".join(outputs)  # the log never names the citizen's id
 
 
-def test_sigterm_stops_the_loop(backend, fake_rasa, connector, store_url) -> None:
+def test_sigterm_stops_the_loop(backend, fake_rasa, connector, store_url, tmp_path) -> None:
     env = {**os.environ, "REXIAN_CALLBACKS_STORE_URL": store_url, "REXIAN_CALLBACKS_POLL_SECONDS": "30",
+           "REXIAN_DISPATCH_OUTBOX": str(tmp_path / "outbox.sqlite3"),
            "REXIAN_CALLBACKS_ENABLED": "true", "REXIAN_DISPATCH_URL": backend.url,
            "REXIAN_DISPATCH_API_KEY": API_KEY, "REXIAN_RASA_URL": fake_rasa.url,
            "REXIAN_RASA_API_TOKEN": RASA_TOKEN}
@@ -357,166 +367,195 @@ def test_sigterm_stops_the_loop(backend, fake_rasa, connector, store_url) -> Non
 
 
 def test_restart_does_not_reinvite_and_max_attempts_end_in_no_reply(backend, config, fake_rasa, connector,
-                                                                     store_url, client) -> None:
+                                                                     store_url, client, outbox) -> None:
     order_id, recipient = closed_order(backend, bj(5, 9, 0))
-    run_once(config, now=lambda: bj(5, 9, 30))
+    run_once(config, outbox=outbox, now=lambda: bj(5, 9, 30))
     assert fake_rasa.triggered(recipient) == 1
-    run_once(config, now=lambda: bj(5, 9, 31))  # "restarted" scheduler, same store: nothing new
-    run_once(config, now=lambda: bj(5, 13, 29))
+    run_once(config, outbox=outbox, now=lambda: bj(5, 9, 31))  # "restarted" scheduler, same store: nothing new
+    run_once(config, outbox=outbox, now=lambda: bj(5, 13, 29))
     assert fake_rasa.triggered(recipient) == 1
-    run_once(config, now=lambda: bj(5, 13, 30))   # 2nd invitation, 240 min later
-    run_once(config, now=lambda: bj(5, 17, 30))   # 3rd
+    run_once(config, outbox=outbox, now=lambda: bj(5, 13, 30))   # 2nd invitation, 240 min later
+    run_once(config, outbox=outbox, now=lambda: bj(5, 17, 30))   # 3rd
     assert fake_rasa.triggered(recipient) == 3
     survey = survey_of(store_url, order_id)
     assert survey is not None and survey.state is SurveyState.INVITED and survey.attempts == 3
     assert survey.due_at == bj(6, 8, 0)           # 21:30 is quiet: the last answer window ends next morning
-    report = run_once(config, now=lambda: bj(6, 8, 0))
+    report = run_once(config, outbox=outbox, now=lambda: bj(6, 8, 0))
     assert report.no_reply >= 1
     assert fake_rasa.triggered(recipient) == 3
     assert survey_of(store_url, order_id).state is SurveyState.NO_REPLY
-    run_once(config, now=lambda: bj(6, 8, 1))     # the next round records it in the backend
+    run_once(config, outbox=outbox, now=lambda: bj(6, 8, 1))     # the next round records it in the backend
     order = client.get(order_id)
     assert order.workflow_state == "archived" and "回访未果" in order.notes[-1].text
 
 
-def test_answer_through_the_backend_stops_invitations(backend, config, fake_rasa, client, store_url) -> None:
+def test_answer_through_the_backend_stops_invitations(backend, config, fake_rasa, client, store_url, outbox) -> None:
     order_id, recipient = closed_order(backend, bj(7, 9, 0))
-    run_once(config, now=lambda: bj(7, 9, 30))
+    run_once(config, outbox=outbox, now=lambda: bj(7, 9, 30))
     assert fake_rasa.triggered(recipient) == 1
     client.record_survey(order_id, resolved=True, satisfaction="满意", comment="")  # the bot's survey action
-    run_once(config, now=lambda: bj(7, 14, 0))
+    run_once(config, outbox=outbox, now=lambda: bj(7, 14, 0))
     assert survey_of(store_url, order_id).state is SurveyState.ANSWERED
     assert fake_rasa.triggered(recipient) == 1
 
 
-def test_reopened_and_closed_again_gets_a_second_survey(backend, config, fake_rasa, client, store_url) -> None:
+def test_reopened_and_closed_again_gets_a_second_survey(backend, config, fake_rasa, client, store_url, outbox) -> None:
     order_id, recipient = closed_order(backend, bj(9, 9, 0))
-    run_once(config, now=lambda: bj(9, 9, 30))
+    run_once(config, outbox=outbox, now=lambda: bj(9, 9, 30))
     client.record_survey(order_id, resolved=False, satisfaction="不满意", comment="还是很吵")  # reopens
-    run_once(config, now=lambda: bj(9, 10, 0))
+    run_once(config, outbox=outbox, now=lambda: bj(9, 10, 0))
     assert survey_of(store_url, order_id, 0).state is SurveyState.ANSWERED
     assert survey_of(store_url, order_id, 1) is None
     reclose(backend, order_id, bj(10, 9, 0))
-    run_once(config, now=lambda: bj(10, 9, 30))
-    run_once(config, now=lambda: bj(10, 9, 31))
+    run_once(config, outbox=outbox, now=lambda: bj(10, 9, 30))
+    run_once(config, outbox=outbox, now=lambda: bj(10, 9, 31))
     second = survey_of(store_url, order_id, 1)
     assert second is not None and second.state is SurveyState.INVITED and second.attempts == 1
     assert fake_rasa.triggered(recipient) == 2
     assert [s.closure for s in SurveyStore(store_url).for_order(order_id)] == [0, 1]
 
 
-def test_consent_false_is_declined_and_archived(backend, config, fake_rasa, client, store_url) -> None:
+def test_consent_false_is_declined_and_archived(backend, config, fake_rasa, client, store_url, outbox) -> None:
     order_id, recipient = closed_order(backend, bj(11, 9, 0), consent=False)
-    report = run_once(config, now=lambda: bj(11, 12, 0))
+    report = run_once(config, outbox=outbox, now=lambda: bj(11, 12, 0))
     assert report.declined >= 1
     assert survey_of(store_url, order_id).state is SurveyState.DECLINED
     assert fake_rasa.triggered(recipient) == 0
     assert client.get(order_id).workflow_state == "archived"
 
 
-def test_closure_older_than_max_age_is_not_surveyed(backend, config, fake_rasa, store_url) -> None:
+def test_closure_older_than_max_age_is_not_surveyed(backend, config, fake_rasa, store_url, outbox) -> None:
     old_id, old_recipient = closed_order(backend, bj(21, 9, 0))
-    run_once(config, now=lambda: bj(28, 9, 1))   # first seen 7 days and 1 minute after the closure
+    run_once(config, outbox=outbox, now=lambda: bj(28, 9, 1))   # first seen 7 days and 1 minute after the closure
     assert survey_of(store_url, old_id).state is SurveyState.EXPIRED
     assert fake_rasa.triggered(old_recipient) == 0
 
 
-def test_channel_without_push_is_unreachable(backend, config, fake_rasa, connector, store_url) -> None:
+def test_channel_without_push_is_unreachable(backend, config, fake_rasa, connector, store_url, outbox) -> None:
     rest_id, rest_recipient = closed_order(backend, bj(12, 9, 0), channel="rest")
     tg_id, tg_recipient = closed_order(backend, bj(12, 9, 0), channel="telegram")
     connector.unknown_recipients.add(tg_recipient)  # the connector answers 404 for this citizen
-    run_once(config, now=lambda: bj(12, 10, 0))
-    run_once(config, now=lambda: bj(12, 15, 0))
+    run_once(config, outbox=outbox, now=lambda: bj(12, 10, 0))
+    run_once(config, outbox=outbox, now=lambda: bj(12, 15, 0))
     assert survey_of(store_url, rest_id).state is SurveyState.UNREACHABLE
     assert fake_rasa.triggered(rest_recipient) == 0
     assert survey_of(store_url, tg_id).state is SurveyState.UNREACHABLE
     assert fake_rasa.triggered(tg_recipient) == 1  # tried once, never again
 
 
-def test_active_form_postpones_the_survey(backend, config, fake_rasa, connector, store_url) -> None:
+def test_active_form_postpones_the_survey(backend, config, fake_rasa, connector, store_url, outbox) -> None:
     order_id, recipient = closed_order(backend, bj(13, 9, 0))
     fake_rasa.active_loops[recipient] = "complaint_form"
-    report = run_once(config, now=lambda: bj(13, 9, 30))
+    report = run_once(config, outbox=outbox, now=lambda: bj(13, 9, 30))
     assert report.postponed >= 1
     survey = survey_of(store_url, order_id)
     assert survey.state is SurveyState.SCHEDULED and survey.attempts == 0
     assert survey.due_at == bj(13, 9, 35)
     assert fake_rasa.triggered(recipient) == 0
     del fake_rasa.active_loops[recipient]
-    run_once(config, now=lambda: bj(13, 9, 34))
+    run_once(config, outbox=outbox, now=lambda: bj(13, 9, 34))
     assert fake_rasa.triggered(recipient) == 0
-    run_once(config, now=lambda: bj(13, 9, 35))
+    run_once(config, outbox=outbox, now=lambda: bj(13, 9, 35))
     assert fake_rasa.triggered(recipient) == 1
     assert len(connector.pushed(recipient)) == 1
 
 
-def test_rasa_down_does_not_use_up_attempts(backend, config, fake_rasa, store_url) -> None:
+def test_rasa_down_does_not_use_up_attempts(backend, config, fake_rasa, store_url, outbox) -> None:
     order_id, recipient = closed_order(backend, bj(14, 9, 0))
     fake_rasa.failing = True
     try:
-        report = run_once(config, now=lambda: bj(14, 9, 30))
+        report = run_once(config, outbox=outbox, now=lambda: bj(14, 9, 30))
     finally:
         fake_rasa.failing = False
     assert report.retry_later >= 1
     survey = survey_of(store_url, order_id)
     assert survey.attempts == 0 and survey.due_at == bj(14, 9, 35)
-    run_once(config, now=lambda: bj(14, 9, 35))
+    run_once(config, outbox=outbox, now=lambda: bj(14, 9, 35))
     assert survey_of(store_url, order_id).attempts == 1
     assert fake_rasa.triggered(recipient) == 1
 
 
-# ---------------------------------------------------------------------------- results queue
+# ---------------------------------------------------------------------------- writes through the outbox
+DOWN_URL = "http://127.0.0.1:9"  # nothing listens there: the backend is unreachable
+
+
 def survey_notes(client: DispatchClient, order_id: str) -> int:
     return sum(1 for n in client.get(order_id).notes if n.type == "callback_done")
 
 
-def test_result_queue_flush_reopens_and_treats_409_as_done(backend, client, store_url) -> None:
-    order_id, _ = closed_order(backend, bj(16, 9, 0))
-    queue = ResultQueue(store_url)
-    first = queue.put(order_id, False, "基本满意", "处理了但还有点吵", "晚上十点后仍有噪音")
-    duplicate = queue.put(order_id, False, "基本满意", "处理了但还有点吵", "晚上十点后仍有噪音")
-    with DispatchClient("http://127.0.0.1:9", API_KEY, retries=0) as down:  # backend unreachable
-        report = queue.flush(down)
-    assert report.sent == 0 and report.waiting == 2
-    report = queue.flush(client)
-    assert report.sent == 2 and report.waiting == 0
+def test_an_answer_queued_while_the_backend_was_down_ends_the_survey(backend, config, fake_rasa, client, store_url,
+                                                                     outbox) -> None:
+    order_id, recipient = closed_order(backend, bj(16, 9, 0))
+    run_once(config, outbox=outbox, now=lambda: bj(16, 9, 30))
+    assert fake_rasa.triggered(recipient) == 1
+    with DispatchClient(DOWN_URL, API_KEY, retries=0) as down:  # the bot, while the backend is down
+        bot_outbox = Outbox(down, outbox.path)
+        entry = bot_outbox.submit(SurveyResult(service_request_id=order_id, resolved=True, satisfaction="基本满意",
+                                               comment="处理了但还有点吵"))
+        bot_outbox.close()
+    assert entry.state == "pending" and entry.attempts == 1
+    report = run_once(config, outbox=outbox, now=lambda: bj(16, 13, 30))  # the second invitation would be due
+    assert report.delivered == 1
     order = client.get(order_id)
-    assert order.workflow_state == "reopened" and order.reopen_count == 1   # reopened once, not twice
-    assert order.survey is not None and order.survey.satisfaction == "基本满意"
-    assert any("晚上十点后仍有噪音" in n.text for n in order.notes if n.type == "reopened")
-    assert survey_notes(client, order_id) == 1
-    assert queue.item(first)["state"] == "done" and queue.item(duplicate)["state"] == "done"
-    assert queue.flush(client).sent == 0   # nothing is ever sent twice
-    assert survey_notes(client, order_id) == 1
+    assert order.workflow_state == "callback_done" and order.survey.satisfaction == "基本满意"
+    assert survey_of(store_url, order_id).state is SurveyState.ANSWERED   # learned from the order, not invited
+    assert fake_rasa.triggered(recipient) == 1
+    assert outbox.flush() == 0 and survey_notes(client, order_id) == 1  # nothing is sent twice
 
 
-def test_result_queue_dissatisfied_relies_on_automatic_reopen(backend, client, store_url) -> None:
+def test_unresolved_answer_reopens_by_the_backends_rule(backend, config, client, store_url, outbox) -> None:
     order_id, _ = closed_order(backend, bj(17, 9, 0))
-    queue = ResultQueue(store_url)
-    queue.put(order_id, False, "不满意", "没人来处理", "没人来处理")
-    assert queue.flush(client).sent == 1
+    run_once(config, outbox=outbox, now=lambda: bj(17, 9, 30))
+    entry = outbox.submit(SurveyResult(service_request_id=order_id, resolved=False, satisfaction="基本满意",
+                                       comment="晚上十点后仍有噪音"))
+    assert entry.delivered and entry.result.workflow_state == "reopened"  # no separate reopen call
     order = client.get(order_id)
-    assert order.workflow_state == "reopened" and order.reopen_count == 1
+    assert order.reopen_count == 1 and order.survey.resolved is False
+    run_once(config, outbox=outbox, now=lambda: bj(17, 10, 0))
+    assert survey_of(store_url, order_id).state is SurveyState.ANSWERED
 
 
-def test_result_queue_satisfied_and_rejected(backend, client, store_url) -> None:
-    order_id, _ = closed_order(backend, bj(18, 9, 0))
-    queue = ResultQueue(store_url)
-    queue.put(order_id, True, "满意", "谢谢")
-    bad = queue.put("2099010100009999", True, "满意", "")   # unknown order: 404, never retried
-    report = queue.flush(client)
-    assert report.sent == 1 and report.failed == 1
-    assert client.get(order_id).workflow_state == "callback_done"
-    assert queue.item(bad)["state"] == "failed"
+def test_archive_waits_in_the_outbox_while_the_backend_is_down(backend, config, client, store_url, outbox) -> None:
+    order_id, _ = closed_order(backend, bj(18, 9, 0), consent=False)
+    with DispatchClient(DOWN_URL, API_KEY, retries=0) as down:
+        down_outbox = Outbox(down, outbox.path)
+        run_once(config, outbox=down_outbox, now=lambda: bj(18, 12, 0))  # the feed is read, the archive not sent
+        run_once(config, outbox=down_outbox, now=lambda: bj(18, 12, 1))  # handed over once: nothing more
+        down_outbox.close()
+    assert survey_of(store_url, order_id).state is SurveyState.DECLINED
+    assert client.get(order_id).workflow_state == "closed"
+    queued = [e for e in outbox.pending() if e.service_request_id == order_id]
+    assert [e.kind for e in queued] == ["archive"]
+    outbox.flush()
+    assert client.get(order_id).workflow_state == "archived" and outbox.find(queued[0].key).delivered
 
 
-def test_scheduler_flushes_the_queue(backend, config, client, store_url) -> None:
+def test_results_queued_by_an_earlier_version_are_delivered(backend, config, client, store_url, outbox) -> None:
     order_id, _ = closed_order(backend, bj(19, 9, 0))
-    ResultQueue(store_url).put(order_id, True, "满意", "")
-    report = run_once(config, now=lambda: bj(19, 9, 5))
-    assert report.results.sent == 1
-    assert client.get(order_id).workflow_state == "callback_done"
-    run_once(config, now=lambda: bj(19, 9, 40))   # the order is answered: no invitation
+    engine = sa.create_engine(store_url)
+    legacy = sa.Table(  # the table earlier versions kept in the callback store
+        "callback_results", sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("service_request_id", sa.String(64), nullable=False),
+        sa.Column("resolved", sa.Boolean, nullable=True), sa.Column("satisfaction", sa.String(16), nullable=True),
+        sa.Column("comment", sa.Text, nullable=False), sa.Column("reopen_reason", sa.Text, nullable=True),
+        sa.Column("state", sa.String(16), nullable=False), sa.Column("survey_recorded", sa.Boolean, nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False), sa.Column("last_error", sa.Text, nullable=True),
+        sa.Column("owner", sa.String(96), nullable=True), sa.Column("lease_until", sa.DateTime, nullable=True),
+        sa.Column("created_at", sa.DateTime, nullable=False), sa.Column("updated_at", sa.DateTime, nullable=False))
+    legacy.create(engine)
+    stamp = dt.datetime(2026, 3, 19, 1, 0)
+    with engine.begin() as conn:
+        conn.execute(legacy.insert(), [
+            dict(service_request_id=order_id, resolved=True, satisfaction="满意", comment="谢谢", state="pending",
+                 survey_recorded=False, attempts=1, created_at=stamp, updated_at=stamp),
+            dict(service_request_id=order_id, resolved=True, satisfaction="满意", comment="", state="done",
+                 survey_recorded=True, attempts=1, created_at=stamp, updated_at=stamp)])
+    report = run_once(config, outbox=outbox, now=lambda: bj(19, 9, 5))
+    assert report.delivered == 1 and not sa.inspect(engine).has_table("callback_results")
+    engine.dispose()
+    assert client.get(order_id).workflow_state == "callback_done" and survey_notes(client, order_id) == 1
+    run_once(config, outbox=outbox, now=lambda: bj(19, 9, 40))   # the order is answered: no invitation
     assert survey_of(store_url, order_id).state is SurveyState.ANSWERED
 
 
@@ -544,15 +583,11 @@ def pg_store_url() -> Iterator[str]:
 
 
 @pytest.mark.postgresql
-def test_postgres_store_two_schedulers(backend, fake_rasa, connector, pg_store_url, client) -> None:
+def test_postgres_store_two_schedulers(backend, fake_rasa, connector, pg_store_url, outbox) -> None:
     config = make_config(pg_store_url, backend, fake_rasa, connector)
     orders = [closed_order(backend, bj(20, 9, 0)) for _ in range(4)]
     clock = Clock(bj(20, 10, 0))
-    assert run_side_by_side([Scheduler(config, now=clock), Scheduler(config, now=clock)], rounds=2) == []
+    assert run_side_by_side([Scheduler(config, outbox=outbox, now=clock) for _ in range(2)], rounds=2) == []
     for order_id, recipient in orders:
         assert fake_rasa.triggered(recipient) == 1
         assert survey_of(pg_store_url, order_id).state is SurveyState.INVITED
-    queue = ResultQueue(pg_store_url)
-    queue.put(orders[0][0], True, "满意", "")
-    assert queue.flush(client).sent == 1
-    queue.close()

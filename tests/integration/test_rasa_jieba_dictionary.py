@@ -7,7 +7,7 @@ import subprocess
 import pytest
 import yaml
 
-from rexian.config import PROJECT_ROOT
+from configuration import PROJECT_ROOT
 from rexian.stack import rasa_env, rasa_venv
 
 PROBE = r"""

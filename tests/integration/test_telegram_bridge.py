@@ -21,7 +21,7 @@ import pytest
 from connectors.push import PUSH_PATH, PUSH_TOKEN_HEADER
 from connectors.telegram import texts
 from connectors.telegram.outgoing import MAX_CALLBACK_DATA_BYTES
-from rexian.config import PROJECT_ROOT
+from configuration import PROJECT_ROOT
 from tests.fakes.rasa_rest import LONG_PAYLOAD, LONG_REPLY, FakeRasa
 from tests.fakes.servers import free_port, wait_until
 from tests.fakes.telegram_api import FakeTelegramAPI

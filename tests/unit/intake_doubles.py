@@ -6,6 +6,8 @@ from typing import Any
 
 from bot.actions.intake.forms import AppealType
 from bot.actions.intake.services import _as_pair
+from domain import CategoryLeaf
+from nlu.appeal.types import CategorySuggestion
 from nlu.extract import extract_addresses, parse_address
 
 
@@ -14,14 +16,13 @@ class RealAddressServices:
 
     def __init__(self, category: str = "城乡建设与管理/噪音扰民/社会生活噪音", department: str = "gongan",
                  department_name: str = "市公安局") -> None:
-        self.category = {"path": category, "department": department, "department_name": department_name,
-                         "score": 0.8}
+        self.category = CategorySuggestion(CategoryLeaf(category, department, department_name), 0.8)
 
     def classify_appeal(self, text: str) -> tuple[AppealType, float, bool]:
         return AppealType.COMPLAINT, 0.9, False
 
-    def suggest_categories(self, text: str) -> list[dict[str, Any]]:
-        return [dict(self.category)]
+    def suggest_categories(self, text: str) -> list[CategorySuggestion]:
+        return [self.category]
 
     def parse_address(self, text: str) -> tuple[str, dict[str, Any]] | None:
         return _as_pair(parse_address(text, default_city="北京市"))

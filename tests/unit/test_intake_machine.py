@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,6 +11,8 @@ from bot.actions.intake.forms import AppealType, Field
 from bot.actions.intake.machine import IntakeMachine
 from bot.actions.intake.session import STAGE_APPEAL, STAGE_CONFIRM, IntakeSession
 from bot.actions.intake.understand import has_content, is_cancel, parse_correction, strip_intro, yes_no
+from domain import CategoryLeaf
+from nlu.appeal.types import CategorySuggestion
 
 
 class FakeServices:
@@ -23,14 +26,13 @@ class FakeServices:
     def classify_appeal(self, text: str) -> tuple[AppealType, float, bool]:
         return self.appeal, self.confidence, self.unsure
 
-    def suggest_categories(self, text: str) -> list[dict[str, Any]]:
+    def suggest_categories(self, text: str) -> list[CategorySuggestion]:
         return [
-            {"path": "城乡建设与管理/噪音扰民/社会生活噪音", "department": "gongan", "department_name": "市公安局",
-             "score": self.category_score},
-            {"path": "城乡建设与管理/噪音扰民/建筑施工噪音", "department": "chengguan",
-             "department_name": "市城市管理综合执法局", "score": self.category_score - 0.05},
-            {"path": "城乡建设与管理/市容环卫/占道经营", "department": "chengguan",
-             "department_name": "市城市管理综合执法局", "score": 0.1},
+            CategorySuggestion(CategoryLeaf("城乡建设与管理/噪音扰民/社会生活噪音", "gongan", "市公安局"),
+                               self.category_score),
+            CategorySuggestion(CategoryLeaf("城乡建设与管理/噪音扰民/建筑施工噪音", "chengguan", "市城市管理综合执法局"),
+                               self.category_score - 0.05),
+            CategorySuggestion(CategoryLeaf("城乡建设与管理/市容环卫/占道经营", "chengguan", "市城市管理综合执法局"), 0.1),
         ]
 
     def parse_address(self, text: str) -> tuple[str, dict[str, Any]] | None:
@@ -180,14 +182,14 @@ def test_unsure_category_is_chosen_by_number() -> None:
 
 def test_far_fetched_runners_up_are_not_offered() -> None:
     class OneLikely(FakeServices):
-        def suggest_categories(self, text: str) -> list[dict[str, Any]]:
+        def suggest_categories(self, text: str) -> list[CategorySuggestion]:
             first, second, third = super().suggest_categories(text)
-            return [first, {**second, "score": 0.1}, {**third, "score": 0.02}]
+            return [first, replace(second, score=0.1), replace(third, score=0.02)]
 
     machine = IntakeMachine(OneLikely(category_score=0.2))
     session = machine.start("建国路88号楼下每天晚上很吵").session
     assert session.category is None
-    assert [c["score"] for c in session.category_candidates] == [0.2, 0.1]  # 0.02 is not worth offering
+    assert [c.score for c in session.category_candidates] == [0.2, 0.1]  # 0.02 is not worth offering
     _, session = run(machine, session, "昨天晚上")
     assert session.pending == Field.CATEGORY.value
     result = machine.handle(session, "3")  # the last option is now 都不是
@@ -311,13 +313,13 @@ def test_every_time_mention_is_kept() -> None:
 
 def test_the_catch_all_category_is_never_guessed() -> None:
     class CatchAllFirst(FakeServices):
-        def suggest_categories(self, text: str) -> list[dict[str, Any]]:
-            return [{"path": "政务服务/热线服务/热线咨询与意见建议", "department": "rexian_center",
-                     "department_name": "12345市民服务热线中心", "score": 0.6}] + super().suggest_categories(text)[:2]
+        def suggest_categories(self, text: str) -> list[CategorySuggestion]:
+            centre = CategoryLeaf("政务服务/热线服务/热线咨询与意见建议", "rexian_center", "12345市民服务热线中心")
+            return [CategorySuggestion(centre, 0.6)] + super().suggest_categories(text)[:2]
 
     session = IntakeMachine(CatchAllFirst(category_score=0.2)).start("建国路88号楼下每天晚上很吵").session
     assert session.category is None
-    assert all(c["department"] != "rexian_center" for c in session.category_candidates)
+    assert all(c.leaf.department != "rexian_center" for c in session.category_candidates)
 
 
 def test_unusable_category_answers_end_with_the_hotline_centre_dispatching() -> None:

@@ -10,7 +10,7 @@ import pytest
 from nlu.appeal import APPEAL_TYPES, load_classifier, seed_classifier
 from nlu.appeal.classifier import MODEL_DIR_ENV
 from nlu.appeal.evaluation import score
-from nlu.appeal.taxonomy import load_taxonomy
+from nlu.appeal.taxonomy import Taxonomy, load_taxonomy
 from nlu.appeal.training import TrainingDataError, read_labelled
 from rexian.cli import main
 
@@ -50,7 +50,7 @@ def test_clear_message_is_sure_and_vague_one_is_unsure(clf) -> None:
 def test_noise_complaint_routes_to_a_noise_leaf_with_its_department(clf) -> None:
     suggestions = clf.suggest_categories("楼下的酒吧每天晚上放音乐到凌晨两点，吵得孩子睡不着", k=3)
     assert len(suggestions) == 3
-    best = suggestions[0]
+    best = suggestions[0].leaf
     assert best.level2 == "噪音扰民"
     leaf = load_taxonomy().leaves[best.path]
     assert best.department == leaf.department and best.department_name == leaf.department_name
@@ -58,8 +58,21 @@ def test_noise_complaint_routes_to_a_noise_leaf_with_its_department(clf) -> None
     assert suggestions[0].score >= suggestions[1].score >= suggestions[2].score
 
 
+def test_an_external_backends_tree_is_what_is_suggested(clf) -> None:
+    """With another Open311 server the suggestions are its leaves, with its departments, never the shipped ones."""
+    tree = {"default_department": "center", "departments": {"center": "热线中心", "env": "区生态环境分局"},
+            "tree": {"城乡建设与管理": {"噪音扰民": {"社会生活噪音": "env"}}, "其他": {"其他": {"其他": "center"}}}}
+    external = clf.with_taxonomy(Taxonomy.from_tree(tree))
+    text = "楼下的酒吧每天晚上放音乐到凌晨两点，吵得孩子睡不着"
+    suggestions = external.suggest_categories(text, k=3)
+    assert [s.leaf.path for s in suggestions] == ["城乡建设与管理/噪音扰民/社会生活噪音"]
+    assert suggestions[0].leaf.department_name == "区生态环境分局"
+    assert external.classify(text) == clf.classify(text)  # the appeal type does not depend on the tree
+    assert clf.suggest_categories(text, k=1)[0].leaf.department == "gongan"  # the shipped classifier is unchanged
+
+
 def test_water_outage_routes_to_the_water_company(clf) -> None:
-    assert clf.suggest_categories("我们楼从昨天开始一直没水，什么时候恢复供水", k=1)[0].department == "water"
+    assert clf.suggest_categories("我们楼从昨天开始一直没水，什么时候恢复供水", k=1)[0].leaf.department == "water"
 
 
 @pytest.mark.parametrize(
@@ -75,8 +88,8 @@ def test_water_outage_routes_to_the_water_company(clf) -> None:
 )
 def test_common_complaints_route_to_their_leaf(clf, text: str, path: str, department: str) -> None:
     suggestions = clf.suggest_categories(text, k=3)
-    assert path in [s.path for s in suggestions], suggestions
-    assert next(s for s in suggestions if s.path == path).department == department
+    assert path in [s.leaf.path for s in suggestions], suggestions
+    assert next(s.leaf for s in suggestions if s.leaf.path == path).department == department
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> Path:

@@ -20,7 +20,7 @@ from nlu.dicts_build import (
     write,
 )
 from rexian.cli import main
-from rexian.config import PROJECT_ROOT
+from configuration import PROJECT_ROOT
 
 DICT_DIR = PROJECT_ROOT / "nlu" / "dicts"
 CATEGORY_WORD = "社会生活噪音"  # a level-3 category of routing.yml that plain jieba cuts into 社会/生活/噪音

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import yaml
 
-from dispatch_reports.seed import CST, plan_orders
+from dispatch_reports.seed import plan_orders
+from domain import BEIJING
 
 ROOT = Path(__file__).resolve().parents[2]
-ANCHOR = dt.datetime(2026, 11, 27, 18, 0, tzinfo=CST)
+ANCHOR = dt.datetime(2026, 11, 27, 18, 0, tzinfo=BEIJING)
 
 
 def test_same_seed_same_plan_other_seed_other_plan() -> None:

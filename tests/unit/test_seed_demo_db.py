@@ -51,7 +51,8 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_default_demo_and_live_databases_are_different_files(monkeypatch: pytest.MonkeyPatch) -> None:
-    from dispatch_reports.seed import DEMO_DB_URL, PROJECT_ROOT, demo_db_url, is_live_db, live_db_url
+    from configuration import DEMO_DB_URL, PROJECT_ROOT
+    from dispatch_reports.seed import demo_db_url, is_live_db, live_db_url
 
     monkeypatch.delenv("REXIAN_DEMO_DB_URL", raising=False)
     monkeypatch.delenv("REXIAN_DISPATCH_DB_URL", raising=False)

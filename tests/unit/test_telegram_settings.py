@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from connectors.telegram.settings import BridgeSettings, SettingsError, file_base_url
-from rexian.config import PROJECT_ROOT, load_config
+from configuration import PROJECT_ROOT, load_config
 
 
 def _settings(**overrides: object) -> BridgeSettings:

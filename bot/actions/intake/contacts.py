@@ -16,49 +16,22 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from nlu.extract import (
-    Extraction,
-    extract_id_like,
-    extract_id_numbers,
-    extract_phone_like,
-    extract_phones,
-    mask_id,
-    mask_phone,
+from domain import BEIJING
+from nlu.extract.number_masking import (
+    ID_LABEL,
+    LOOSE_LABELS,
+    mask_numbers,
+    masked,
+    number_mentions,
 )
 from nlu.extract.person import extract_addressing
+from nlu.extract.types import Extraction
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
-_ID_LABEL = "id_number"
-_ID_LIKE_LABEL = "id_like"
-_LOOSE_LABELS = ("id_like", "phone_like")
 _CONTACT_LABEL = re.compile(r"[，,。；;\s]*(我的?|本人)?(联系)?(电话|手机|手机号|号码|联系方式)(号码)?(是|为)?[：:\s]*$")
 _EXTENSION = re.compile(r"^\s*(转|分机|ext\.?|x)\s*[0-9]{1,6}(?![0-9])", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(r"([，,。；;！!？?\n]+)")
 _SELF_INTRO = re.compile(r"^(?:(?:我|本人)(?:的名字|的姓名)?(?:是|叫|姓|免贵姓)|本人)")
 _MAX_INTRO_CHARS = 12
-
-
-def _overlaps(found: Extraction, others: list[Extraction]) -> bool:
-    return any(found.start < o.end and o.start < found.end for o in others)
-
-
-def contact_mentions(text: str) -> list[Extraction]:
-    """Valid ID numbers and phone numbers in ``text``, not overlapping, last first (so replacing keeps offsets)."""
-    ids = [Extraction(_ID_LABEL, e.value, e.start, e.end, e.confidence, e.text) for e in extract_id_numbers(text)]
-    phones = [p for p in extract_phones(text) if not _overlaps(p, ids)]
-    return sorted(ids + phones, key=lambda e: e.start, reverse=True)
-
-
-def number_mentions(text: str) -> list[Extraction]:
-    """Contact numbers and every other ID- or phone-shaped number, not overlapping, last first."""
-    found = contact_mentions(text)
-    for loose in (extract_id_like(text), extract_phone_like(text)):
-        found.extend(e for e in loose if not _overlaps(e, found))
-    return sorted(found, key=lambda e: e.start, reverse=True)
-
-
-def _mask(found: Extraction) -> str:
-    return mask_id(found.value) if found.label in (_ID_LABEL, _ID_LIKE_LABEL) else mask_phone(found.value)
 
 
 def _replace(text: str, replacement: Callable[[str, Extraction, str], tuple[str, str]]) -> str:
@@ -70,16 +43,16 @@ def _replace(text: str, replacement: Callable[[str, Extraction, str], tuple[str,
 
 def mask_contacts(text: str) -> str:
     """The text with every ID- and phone-shaped number masked (110***********002X, 138****5678)."""
-    return _replace(text, lambda head, e, tail: (head + _mask(e), tail))
+    return mask_numbers(text)
 
 
 def remove_contacts(text: str, with_label: bool = True) -> str:
     """The text for a work order's description: contact numbers removed (and, ``with_label``, the "电话是" before
     them and an extension after them), every other ID- or phone-shaped number masked."""
     def replacement(head: str, found: Extraction, tail: str) -> tuple[str, str]:
-        if found.label in _LOOSE_LABELS:
-            return head + _mask(found), tail
-        if found.label != _ID_LABEL:
+        if found.label in LOOSE_LABELS:
+            return head + masked(found), tail
+        if found.label != ID_LABEL:
             tail = _EXTENSION.sub("", tail)
         return (_CONTACT_LABEL.sub("", head) if with_label else head), tail
 

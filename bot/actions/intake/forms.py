@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from enum import Enum
 
+import domain
+
 
 class AppealType(str, Enum):
-    """诉求类型 as the dispatch backend knows them."""
+    """诉求类型 (the values are :mod:`domain`'s, as the dispatch backend knows them; each is also its label)."""
 
-    CONSULT = "咨询"
-    HELP = "求助"
-    COMPLAINT = "投诉举报"
-    SUGGESTION = "意见建议"
+    CONSULT = domain.CONSULTATION
+    HELP = domain.HELP
+    COMPLAINT = domain.COMPLAINT
+    SUGGESTION = domain.SUGGESTION
 
 
 class Field(str, Enum):
@@ -42,22 +44,4 @@ OPTIONAL: dict[AppealType, frozenset[Field]] = {
     AppealType.HELP: frozenset({Field.OCCURRED}),
     AppealType.SUGGESTION: frozenset({Field.ADDRESS}),
     AppealType.CONSULT: frozenset(),
-}
-
-FIELD_LABELS: dict[Field, str] = {
-    Field.DESCRIPTION: "反映内容",
-    Field.ADDRESS: "地点",
-    Field.OCCURRED: "发生时间",
-    Field.CATEGORY: "问题分类",
-    Field.NAME: "称呼",
-    Field.PHONE: "联系电话",
-    Field.CALLBACK: "是否回访",
-    Field.ANONYMOUS: "是否保密",
-}
-
-APPEAL_LABELS: dict[AppealType, str] = {
-    AppealType.COMPLAINT: "投诉举报",
-    AppealType.HELP: "求助",
-    AppealType.SUGGESTION: "意见建议",
-    AppealType.CONSULT: "咨询",
 }

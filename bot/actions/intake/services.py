@@ -1,41 +1,60 @@
-"""The real :class:`~bot.actions.intake.machine.IntakeServices`: appeal classifier, address parser, KB, clock."""
+"""What the intake machine needs from the language layer, the KB and the clock (:class:`IntakeServices`, injected
+so the machine is testable), and the real ones (:class:`LiveIntakeServices`)."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from dataclasses import asdict
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.actions.intake.forms import AppealType
-from knowledge_base.banding import Band
-from knowledge_base.service import KnowledgeBase
+from domain import beijing_now
+from nlu.appeal.types import CategorySuggestion
+
+if TYPE_CHECKING:
+    from knowledge_base.service import KnowledgeBase
+    from nlu.appeal.classifier import AppealClassifier
 
 logger = logging.getLogger(__name__)
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+class IntakeServices(Protocol):
+    """The appeal classifier, the address parser, the KB and the clock, as the machine uses them."""
+
+    def classify_appeal(self, text: str) -> tuple[AppealType, float, bool]: ...
+
+    def suggest_categories(self, text: str) -> list[CategorySuggestion]: ...
+
+    def parse_address(self, text: str) -> tuple[str, dict[str, Any]] | None: ...
+
+    def find_address(self, text: str) -> tuple[str, dict[str, Any]] | None: ...
+
+    def kb_answer(self, text: str) -> str | None: ...
+
+    def now(self) -> dt.datetime: ...
 
 
 class LiveIntakeServices:
-    """Wires the machine to ``nlu`` and the knowledge base."""
+    """Wires the machine to ``nlu`` and the knowledge base. ``classifier`` defaults to the shared appeal classifier
+    (suggesting the leaves of the tree the project ships); the action server passes one on the backend's tree."""
 
-    def __init__(self, kb: KnowledgeBase | None, default_city: str | None = None) -> None:
-        from nlu.appeal import load_classifier
+    def __init__(self, kb: KnowledgeBase | None, default_city: str | None = None,
+                 classifier: AppealClassifier | None = None) -> None:
+        if classifier is None:
+            from nlu.appeal import load_classifier
 
+            classifier = load_classifier()
         self.kb = kb
         self.default_city = default_city
-        self.classifier = _CachedClassifier(load_classifier())
+        self.classifier = _CachedClassifier(classifier)
 
     def classify_appeal(self, text: str) -> tuple[AppealType, float, bool]:
         prediction = self.classifier.classify(text)  # cached: the turn's understanding classified it already
         return AppealType(prediction.appeal_type), float(prediction.confidence), bool(prediction.unsure)
 
-    def suggest_categories(self, text: str) -> list[dict[str, Any]]:
-        return [
-            {"path": s.path, "department": s.department, "department_name": s.department_name,
-             "score": round(float(s.score), 4)}
-            for s in self.classifier.suggest_categories(text, k=3)
-        ]
+    def suggest_categories(self, text: str) -> list[CategorySuggestion]:
+        return list(self.classifier.suggest_categories(text, k=3))
 
     def parse_address(self, text: str) -> tuple[str, dict[str, Any]] | None:
         from nlu.extract import parse_address
@@ -50,6 +69,8 @@ class LiveIntakeServices:
         return _as_pair(max(found, key=lambda a: a.confidence)) if found else None
 
     def kb_answer(self, text: str) -> str | None:
+        from knowledge_base.banding import Band
+
         if self.kb is None:
             return None
         result = self.kb.ask(text)
@@ -59,7 +80,7 @@ class LiveIntakeServices:
         return None
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(BEIJING).replace(tzinfo=None)
+        return beijing_now().replace(tzinfo=None)
 
 
 class _CachedClassifier:

@@ -7,6 +7,8 @@ from typing import Any
 
 from bot.actions.intake.forms import FORMS, OPTIONAL, AppealType, Field
 from bot.actions.slot_state import SlotState
+from domain import CategoryLeaf
+from nlu.appeal.types import CategorySuggestion
 
 STAGE_APPEAL = "appeal"      # asking which kind of request this is
 STAGE_COLLECT = "collect"    # filling the form's fields
@@ -28,10 +30,9 @@ class IntakeSession(SlotState):
     address_detail: dict[str, Any] | None = None
     occurred: str | None = None
     occurred_at: str | None = None
+    # the chosen leaf's path (None: not chosen yet; "": none of the offered ones, the hotline centre dispatches it)
     category: str | None = None
-    category_candidates: list[dict[str, Any]] = field(default_factory=list)
-    department: str | None = None
-    department_name: str | None = None
+    category_candidates: list[CategorySuggestion] = field(default_factory=list)  # the leaves offered, best first
     name: str | None = None
     phone: str | None = None
     phone_declined: bool = False
@@ -51,9 +52,25 @@ class IntakeSession(SlotState):
     # [[start, text], …], replaced once the new value arrives
     stale: dict[str, list[list[Any]]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.category_candidates = [_suggestion(c) for c in self.category_candidates]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["category_candidates"] = [_slot_form(c) for c in self.category_candidates]
+        return data
+
     @property
     def appeal(self) -> AppealType | None:
         return AppealType(self.appeal_type) if self.appeal_type else None
+
+    @property
+    def category_leaf(self) -> CategoryLeaf | None:
+        """The chosen leaf with its department (None until one is chosen, and when the hotline centre dispatches)."""
+        if not self.category:
+            return None
+        return next((c.leaf for c in self.category_candidates if c.leaf.path == self.category),
+                    CategoryLeaf(self.category))
 
     def fields(self) -> tuple[Field, ...]:
         appeal = self.appeal
@@ -66,17 +83,16 @@ class IntakeSession(SlotState):
     def value(self, name: Field) -> Any:
         return getattr(self, name.value)
 
-    def is_filled(self, name: Field) -> bool:
-        if name.value in self.skipped:
-            return True
-        if name is Field.PHONE:
-            return bool(self.phone) or self.phone_declined
-        if name is Field.CATEGORY:
-            return self.category is not None  # "" = none of the offered ones: the hotline centre dispatches it
-        if name is Field.CALLBACK:
-            return self.callback_consent is not None or (self.phone_declined and not self.phone)
-        return self.value(name) not in (None, "")
 
-    def missing(self) -> list[Field]:
-        return [f for f in self.fields() if not self.is_filled(f)]
+def _slot_form(suggestion: CategorySuggestion) -> dict[str, Any]:
+    """A suggestion as the slot keeps it: the leaf's path and department, and the score."""
+    leaf = suggestion.leaf
+    return {"path": leaf.path, "department": leaf.department, "department_name": leaf.department_name,
+            "score": suggestion.score}
 
+
+def _suggestion(value: CategorySuggestion | dict[str, Any]) -> CategorySuggestion:
+    if isinstance(value, CategorySuggestion):
+        return value
+    leaf = CategoryLeaf(str(value["path"]), value.get("department") or "", value.get("department_name") or "")
+    return CategorySuggestion(leaf, float(value.get("score") or 0.0))

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 
 from bot.actions.intake.contacts import beijing_time
-from dispatch_client import DispatchAPIError, DispatchClient, DispatchUnavailable, NotFoundError, Outbox
+from dispatch_client import FAILED, DispatchAPIError, DispatchClient, DispatchUnavailable, NotFoundError, Outbox
 from dispatch_client.models import ServiceRequest
+from domain import PROVISIONAL_PREFIX, is_provisional
 from nlu.normalize import normalize
 
 ORDER_NUMBER = re.compile(r"(?<!\d)(\d{16})(?!\d)")
-PROVISIONAL = re.compile(r"LS\d{12}-[0-9A-F]{6}", re.IGNORECASE)
+PROVISIONAL = re.compile(PROVISIONAL_PREFIX + r"\d{12}-[0-9A-F]{6}", re.IGNORECASE)
 RECENT_LIMIT = 3
 
 
@@ -67,7 +68,7 @@ class StatusLookup:
     def answer(self, text: str, *, channel: str, channel_user_id: str) -> str:
         reference = find_reference(text)
         try:
-            if reference and reference.startswith("LS"):
+            if reference and is_provisional(reference):
                 return self._provisional(reference)
             if reference:
                 return self._by_number(reference)
@@ -83,7 +84,7 @@ class StatusLookup:
         if entry.service_request_id:
             return (f"临时受理号 {reference} 已转为正式工单 {entry.service_request_id}。\n"
                     + self._by_number(entry.service_request_id))
-        if entry.state == "failed":
+        if entry.state == FAILED:
             return f"临时受理号 {reference} 提交未成功，请回复“转人工”由话务员为您处理。"
         return f"临时受理号 {reference} 正在等待系统恢复后提交，提交后会生成正式工单号，请稍后再查。"
 

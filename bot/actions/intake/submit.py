@@ -1,7 +1,8 @@
 """Turning a confirmed intake into a work order through ``dispatch_client``, and the reply that tells the citizen.
 
-The intake session id is the idempotency key: a second "确认" (or a retried action call) answers the same order.
-When the backend cannot be reached the creation goes to the outbox under the same key and the citizen gets a
+The creation goes through the outbox under the intake session id, which is also its idempotency key: a second
+"确认" (or a retried action call) answers the same order. The citizen waits for at most one HTTP attempt: when it
+fails (or the backend already failed to list its services) the creation stays queued and the citizen gets the
 provisional reference (临时受理号); the outbox creates the order exactly once when the backend is back.
 """
 from __future__ import annotations
@@ -13,8 +14,17 @@ from dataclasses import dataclass
 
 from bot.actions.intake.contacts import beijing_time, remove_contacts, remove_self_introductions
 from bot.actions.intake.session import IntakeSession
-from dispatch_client import DispatchAPIError, DispatchClient, DispatchUnavailable, NewServiceRequest, Outbox
+from dispatch_client import (
+    CreateOrder,
+    CreateResult,
+    DispatchAPIError,
+    DispatchClient,
+    DispatchUnavailable,
+    NewServiceRequest,
+    Outbox,
+)
 from dispatch_client.models import ServiceAttribute, ServiceDefinition, ServiceInfo, ServiceRequest
+from domain import CLOSED_STATES, CONTACTED
 
 logger = logging.getLogger(__name__)
 
@@ -144,27 +154,24 @@ class WorkOrderSubmitter:
         return self._definitions[service_code]
 
     def submit(self, session: IntakeSession, *, channel: str, channel_user_id: str) -> Submission:
+        key = f"intake-{session.id}"
+        done = self.outbox.find(key)
+        if done is not None and done.delivered and done.service_request_id:  # a repeated confirmation
+            return Submission(done.service_request_id, False, "replayed", self._get(done.service_request_id))
+        reachable = True
         try:
             service_code, attributes = choose_service(self.services(), session.category, self.definition,
                                                       session.appeal_type)
-        except DispatchUnavailable:
-            service_code, attributes = GENERAL_SERVICE, {}
+        except DispatchUnavailable:  # the backend is down: no second wait for the creation itself
+            service_code, attributes, reachable = GENERAL_SERVICE, {}, False
         request = build_request(session, service_code, channel=channel, channel_user_id=channel_user_id,
                                 attributes=attributes)
-        key = f"intake-{session.id}"
-        queued = self.outbox.find_by_key(key)
-        if queued is None:
-            try:
-                result = self.client.create(request, idempotency_key=key)
-            except DispatchUnavailable:
-                logger.warning("dispatch backend unreachable; queueing intake %s in the outbox", session.id)
-            else:
-                order = self._get(result.service_request_id)
-                return Submission(result.service_request_id or "", False, result.outcome or "created", order)
-        entry = self.outbox.submit(request, idempotency_key=key)
-        if entry.service_request_id:
-            return Submission(entry.service_request_id, False, "created", self._get(entry.service_request_id))
-        return Submission(entry.provisional_reference, True, "queued", None)
+        entry = self.outbox.submit(CreateOrder(request=request), key, attempt=reachable)
+        if entry.delivered and entry.service_request_id:
+            outcome = (entry.result.outcome if isinstance(entry.result, CreateResult) else None) or "created"
+            return Submission(entry.service_request_id, False, outcome, self._get(entry.service_request_id))
+        logger.warning("dispatch backend unreachable; intake %s waits in the outbox", session.id)
+        return Submission(entry.reference, True, "queued", None)
 
     def _get(self, service_request_id: str | None) -> ServiceRequest | None:
         if not service_request_id:
@@ -192,7 +199,7 @@ def submission_text(submission: Submission) -> str:
         if order.agency_responsible:
             lines.append(f"承办部门：{order.agency_responsible}。")
         first = getattr(order, "first_contact_due_datetime", None)
-        if first is not None and order.workflow_state not in ("contacted", "closed", "callback_done", "archived"):
+        if first is not None and order.workflow_state not in (CONTACTED, *CLOSED_STATES):
             lines.append(f"承办部门将在1个工作日内（{beijing_time(first)} 前）与您联系；")
         if order.expected_datetime is not None:
             lines.append(f"办结时限：{beijing_time(order.expected_datetime)} 前（一般问题5个工作日，复杂问题最长15个工作日）。")

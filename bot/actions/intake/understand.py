@@ -17,6 +17,14 @@ from nlu.readings import (  # noqa: F401  (re-exported: the form reads replies w
     yes_no,
 )
 
+_BUTTON_PAYLOAD = re.compile(r"^\s*/[A-Za-z_]")  # a Rasa button payload: "/affirm", '/choose_appeal{"appeal":…}'
+# Acknowledgements and bare answers (compacted): they answer a question, they never name a place or a problem.
+SHORT_REPLIES = frozenset({
+    "好", "好的", "好吧", "好滴", "好嘞", "好了", "好的谢谢", "是", "是的", "对", "对的", "对对", "对对对", "没错", "嗯",
+    "嗯嗯", "恩", "嗯好", "行", "行吧", "可以", "可以的", "确认", "确定", "提交", "确认提交", "没问题", "知道了", "知道",
+    "好的知道了", "收到", "收到了", "明白", "明白了", "了解", "谢谢", "需要", "不需要", "不", "不是", "不对", "否", "不用",
+    "ok", "okay", "yes", "no",
+})
 _SKIP = ("不清楚", "不知道", "不记得", "记不清", "忘了", "说不清", "无", "没有", "不详", "跳过", "略", "不确定",
          "记不得", "没有具体地点", "没有地址", "不方便说")
 _DECLINE_PHONE = re.compile(r"(不方便|不想|不愿|不能|不留|不给|不提供|没有|没|不用|拒绝|保密).{0,4}(电话|号码|手机|联系方式|留|给|提供)?"
@@ -68,6 +76,14 @@ def anonymity_request(text: str) -> bool | None:
     if c in _PUBLIC:
         return False
     return None
+
+
+def is_reply_only(text: str) -> bool:
+    """A button click or a short reply ("好的", "是", "1", "确认", "嗯"): never an address or a description."""
+    if _BUTTON_PAYLOAD.match(text or ""):
+        return True
+    c = compact(text or "")
+    return len(c) <= 1 or c.isdigit() or c in SHORT_REPLIES
 
 
 def is_skip(text: str) -> bool:

@@ -7,15 +7,14 @@ from dataclasses import dataclass, field
 from bot.actions.intake.understand import compact, is_cancel
 from bot.actions.replies import Reply
 from bot.actions.slot_state import SlotState
-
-SATISFIED, BASIC, UNSATISFIED = "满意", "基本满意", "不满意"
+from domain import BASIC, SATISFACTION_LEVELS, SATISFIED, UNSATISFIED, reopens_for_review
 
 ASK_RESOLVED, ASK_SATISFACTION, ASK_REASON, ASK_COMMENT = "resolved", "satisfaction", "reason", "comment"
 MAX_ATTEMPTS = 3
 
 RESOLVED_BUTTONS = [{"title": "已解决", "payload": "/survey_resolved"}, {"title": "未解决", "payload": "/survey_unresolved"}]
 SATISFACTION_BUTTONS = [{"title": s, "payload": f'/survey_rate{{"satisfaction":"{s}"}}'}
-                        for s in (SATISFIED, BASIC, UNSATISFIED)]
+                        for s in SATISFACTION_LEVELS]
 NO_COMMENT_BUTTONS = [{"title": "没有了", "payload": "没有了"}]
 
 _UNRESOLVED = re.compile(r"(没|未|不|还没|并没|根本没)(有)?(解决|处理|修|弄好|管|人来|人管|落实|办)|没人(来|管|理|处理|联系)|"
@@ -104,7 +103,8 @@ class SurveySession(SlotState):
 
     @property
     def needs_review(self) -> bool:
-        return self.resolved is False or self.satisfaction == UNSATISFIED
+        """The answers so far reopen the order for review (the backend applies the same rule when recording)."""
+        return reopens_for_review(self.resolved is not False, self.satisfaction or "")
 
 
 @dataclass

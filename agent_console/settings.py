@@ -1,0 +1,60 @@
+"""The console's settings: the ``console`` section of :mod:`configuration` plus what it needs from the others.
+
+``ConsoleConfig.from_config(load_config())`` is what ``python -m agent_console`` runs with; tests build one
+directly. The console's own knobs (``console.*``, ``REXIAN_CONSOLE_<KEY>``) are the section's; the rest is read
+from the section that owns it and never repeated under ``console``: the connectors' push endpoints (``webchat``,
+``telegram``) and their token (``callbacks.push_token``), Rasa's HTTP API (``rasa.url``, ``rasa.api_token``) and
+the knowledge base of the suggested answers (``kb``). Everything else in the package takes a ``ConsoleConfig`` and
+reads nothing itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from configuration import (
+    ConsoleSettings,
+    KBSettings,
+    RasaSettings,
+    Settings,
+    TelegramSettings,
+    WebchatSettings,
+    load_config,
+)
+from domain import TELEGRAM, WEBCHAT
+
+_KB = KBSettings()  # the configuration's defaults, for a ConsoleConfig built without a configuration (tests)
+
+
+def _default_push_urls() -> dict[str, str]:
+    return {WEBCHAT: WebchatSettings().url, TELEGRAM: TelegramSettings().push_url}
+
+
+class ConsoleConfig(ConsoleSettings):
+    """The ``console`` section and what the console needs from the other sections."""
+
+    #: channel → base URL of the connector serving ``POST /internal/push`` (connectors/push.py)
+    push_urls: dict[str, str] = Field(default_factory=_default_push_urls)
+    push_token: str = ""                              # callbacks.push_token; empty = the development token
+    rasa_url: str = RasaSettings().url or ""          # rasa.url: Rasa's HTTP API, for the resume on hand-back
+    rasa_token: str = RasaSettings().effective_api_token  # rasa.api_token (or Rasa's development token)
+    kb_paths: list[Path] = Field(default_factory=lambda: list(_KB.paths))  # kb.*: the suggested answers' KB
+    kb_index_dir: Path = _KB.index_dir
+    kb_embedder: str | None = _KB.embedder
+
+    @classmethod
+    def from_config(cls, settings: Settings | None = None) -> ConsoleConfig:
+        """The console's view of ``settings`` (default: :func:`configuration.load_config`)."""
+        s = settings or load_config()
+        return cls(
+            **s.console.model_dump(),
+            push_urls={WEBCHAT: s.webchat.url, TELEGRAM: s.telegram.push_url},
+            push_token=s.callbacks.push_token,
+            rasa_url=s.rasa.url or "",
+            rasa_token=s.rasa.effective_api_token,
+            kb_paths=list(s.kb.paths),
+            kb_index_dir=s.kb.index_dir,
+            kb_embedder=s.kb.embedder,
+        )
