@@ -11,7 +11,7 @@ This package sits just above ``domain`` and imports nothing else of the project.
 """
 
 from .base import Section
-from .console import DEV_CONSOLE_TOKEN, ConsoleSettings
+from .console import DEV_CONSOLE_TOKEN, ConsoleSettings, ServiceHours
 from .dispatch import (
     DEMO_DB_URL,
     DEV_DISPATCH_API_KEY,
@@ -40,6 +40,6 @@ __all__ = [
     "DEV_WEBHOOK_SECRET", "ENV_PREFIX", "PROJECT_ROOT", "ActionsSettings", "AppealSettings", "CallbacksSettings",
     "ConfigError", "ConsoleSettings", "DemoSettings", "DispatchServerSettings", "DispatchSettings", "E5Settings",
     "EmergencySettings", "FaissSettings", "IntakeSettings", "JiebaSettings", "KBSettings", "RasaSettings", "Section",
-    "Settings", "TelegramSettings", "TrackerStoreSettings", "WebchatSettings", "config_file", "env_name",
-    "load_config", "resolve_path", "resolve_sqlite_url", "service_url",
+    "ServiceHours", "Settings", "TelegramSettings", "TrackerStoreSettings", "WebchatSettings", "config_file",
+    "env_name", "load_config", "resolve_path", "resolve_sqlite_url", "service_url",
 ]

@@ -2,9 +2,10 @@
 
 Every rasa-sdk action takes what it needs from :func:`services`; nothing else in ``bot/actions`` opens a knowledge
 base, a client or a database. :func:`build_services` wires the real ones (the knowledge base, the dispatch client
-and its outbox, the appeal classifier on the category tree the backend serves, the emergency recogniser …); its
-keyword arguments replace the outer parts (the KB, the dispatch client, the classifier, the emergency recogniser),
-so a unit test wires the rest for real around doubles of its own and installs the result with :func:`installed`.
+and its outbox, the appeal classifier on the category tree the backend serves, the emergency recogniser, the
+seat-agent console's client …); its keyword arguments replace the outer parts (the KB, the dispatch client, the
+classifier, the emergency recogniser, the handoff desk), so a unit test wires the rest for real around doubles of
+its own and installs the result with :func:`installed`.
 """
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.actions.categories import CACHE_NAME, CategorySource, fetch_tree
+from agent_console.contract import ConsoleClient
 from bot.actions.emergency_log import EmergencyLog
+from bot.actions.handoff_desk import HandoffDesk
 from bot.actions.intake.machine import IntakeMachine
 from bot.actions.intake.services import LiveIntakeServices
 from bot.actions.intake.status import StatusLookup
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 OUTBOX_RETRY_SECONDS = 3.0
+CONSOLE_TIMEOUT = 3.0  # seconds: a handoff shares its turn with the emergency numbers, which must not wait long
 
 EmergencyRecogniser = Callable[[str], EmergencyAssessment | None]
 
@@ -56,14 +60,16 @@ class Services:
     emergency_log: EmergencyLog
     emergency_numbers: Mapping[str, str]   # service ("police", "gas" …) → the city's number
     taxonomy: Taxonomy                     # the category tree the intake offers (the backend's)
+    handoff_desk: HandoffDesk              # the seat-agent console: handoffs and the messages relayed to agents
 
 
 def build_services(settings: Settings | None = None, *, knowledge_base: KnowledgeBase | None = None,
                    dispatch_client: DispatchClient | None = None, classifier: AppealClassifier | None = None,
                    taxonomy: Taxonomy | None = None, emergency_recogniser: EmergencyRecogniser | None = None,
-                   start_outbox: bool = True) -> Services:
+                   handoff_desk: HandoffDesk | None = None, start_outbox: bool = True) -> Services:
     """The real services from ``settings`` (default: the configuration). A part given as an argument is used as it
     is; ``start_outbox`` starts the outbox's background sender."""
+    live = settings is None  # from the configuration: the service hours follow rexian.yml without a restart
     settings = settings or load_config()
     if knowledge_base is None:
         logger.info("Opening the knowledge base (%d source path(s)) ...", len(settings.kb.paths))
@@ -90,6 +96,12 @@ def build_services(settings: Settings | None = None, *, knowledge_base: Knowledg
         from nlu.emergency_semantic import EmergencyRecogniser as SemanticRecogniser
 
         emergency_recogniser = SemanticRecogniser()  # the rules with the semantic safety net under them
+    if handoff_desk is None:
+        console = settings.console
+        fixed = settings
+        handoff_desk = HandoffDesk(
+            ConsoleClient(console.url, console.effective_internal_token, timeout=CONSOLE_TIMEOUT),
+            (lambda: load_config().console.hours) if live else (lambda: fixed.console.hours))
     city = settings.intake.default_city
     intake = LiveIntakeServices(knowledge_base, city, classifier=classifier)
     # The understanding and the intake share one classifier cache: each message is classified once.
@@ -101,7 +113,7 @@ def build_services(settings: Settings | None = None, *, knowledge_base: Knowledg
         intake_machine=IntakeMachine(intake), submitter=WorkOrderSubmitter(dispatch_client, outbox),
         status_lookup=StatusLookup(dispatch_client, outbox), understander=understander,
         emergency_recogniser=emergency_recogniser, emergency_log=EmergencyLog(settings.emergency.events_db),
-        emergency_numbers=settings.emergency.numbers(), taxonomy=taxonomy)
+        emergency_numbers=settings.emergency.numbers(), taxonomy=taxonomy, handoff_desk=handoff_desk)
 
 
 _lock = threading.Lock()

@@ -1,7 +1,7 @@
 """The decision a turn ended with, sent to the channel as one Rasa ``custom`` message (docs/decisions.md).
 
 Connectors show only text, buttons and images, so citizens never see it; ``rexian eval dialogues`` and the
-seat-agent console read it.
+seat-agent console read it, and the web chat page learns from ``handoff.open`` that an agent may write.
 """
 from __future__ import annotations
 
@@ -33,9 +33,11 @@ class Decision(str, Enum):
 
 
 def payload(decision: Decision, *, entry_ids: Sequence[str] = (), emergency: str | None = None,
-            appeal_type: str | None = None, understanding: dict[str, Any] | None = None) -> dict[str, Any]:
+            appeal_type: str | None = None, understanding: dict[str, Any] | None = None,
+            handoff: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``handoff``: what this turn did with a human agent (a handoff tried, or a message relayed), else None."""
     return {"rexian": {"decision": decision.value, "entry_ids": list(entry_ids), "emergency": emergency,
-                       "appeal_type": appeal_type, "understanding": understanding}}
+                       "appeal_type": appeal_type, "understanding": understanding, "handoff": handoff}}
 
 
 def announce(dispatcher: CollectingDispatcher, decision: Decision, **details: Any) -> None:

@@ -1,9 +1,11 @@
 """The citizen-facing wording of the emergency and crisis protocol (docs/decisions.md, decision ``emergency``).
 
-The first line names the number(s) to call now plus one safety tip; the second offers a human agent with top
-priority and, except for self-harm, a work order afterwards. The bot never calls anyone itself, so the wording
-never says that help has been sent. Numbers come from the city's table (``rexian.yml`` → ``emergency``); a missing
-entry falls back to the national number (the gas line has none: "当地燃气抢修电话" and 119).
+The first line names the number(s) to call now plus one safety tip; the second says what a human agent will do:
+when the conversation went to the seat-agent console (with top priority, :mod:`bot.actions.handoff`), that an
+agent will reply here, else the 12345 line and, except for self-harm, a work order afterwards. The bot never calls
+anyone itself, so the wording never says that help has been sent. Numbers come from the city's table
+(``rexian.yml`` → ``emergency``); a missing entry falls back to the national number (the gas line has none:
+"当地燃气抢修电话" and 119).
 """
 from __future__ import annotations
 
@@ -39,7 +41,8 @@ _ADVICE: dict[EmergencyKind, str] = {
     EmergencyKind.MISSING_PERSON: "。报警不需要等24小时，请准备好照片和衣着特征。",
     EmergencyKind.DOMESTIC_VIOLENCE: "。请先到安全的地方，保护好自己。",
 }
-# Honest about today's handoff: no text agent is connected yet, the 12345 phone line is.
+# When no agent can take the conversation now (outside the service hours, a channel agents cannot answer on, the
+# console unreachable): the 12345 phone line is the human.
 _HUMAN_LINE = "需要话务员帮助，请拨打12345热线；脱离危险后，还可以在这里登记工单跟进。"
 _CRISIS_HUMAN_LINE = "如果您想找人说说话，也可以拨打12345热线，话务员会接听。"
 
@@ -70,13 +73,30 @@ def _crisis_line(numbers: Mapping[str, str]) -> str:
             f"或{_number(numbers, 'police')}。")
 
 
-def emergency_reply(assessment: EmergencyAssessment, numbers: Mapping[str, str]) -> Reply:
-    """The emergency protocol's reply: the numbers to call now, a safety tip, then a human with top priority."""
+def human_line(assessment: EmergencyAssessment, *, queued: bool, agents_online: int | None = None,
+               relayed: bool = False) -> str | None:
+    """The second line when the console has the conversation (``queued``: just handed over, ``relayed``: a message
+    of an open handoff), None otherwise (the 12345 line and the buttons)."""
+    if relayed:
+        return "您的这条消息也已转给话务员，话务员会在本对话中回复您；请先拨打上面的电话。"
+    if not queued:
+        return None
+    if agents_online == 0:
+        return "已为您优先排入人工队列，但现在没有话务员在线，请一定先拨打上面的电话。"
+    if assessment.kind is EmergencyKind.SELF_HARM:
+        return "我也请了人工话务员优先过来，话务员接入后会在这里回复您。"
+    return "已为您优先转接人工话务员，话务员接入后会在本对话中回复您；在此之前请先拨打上面的电话。"
+
+
+def emergency_reply(assessment: EmergencyAssessment, numbers: Mapping[str, str], human: str | None = None) -> Reply:
+    """The emergency protocol's reply: the numbers to call now, a safety tip, then a human with top priority:
+    ``human`` (see :func:`human_line`) when an agent has the conversation, no buttons then; else the 12345 line with
+    the 转人工 (and 事后登记工单) buttons."""
     kind = assessment.kind
     if kind is EmergencyKind.SELF_HARM:
         logger.info("emergency reply: self_harm")
-        return Reply(f"{_crisis_line(numbers)}\n{_CRISIS_HUMAN_LINE}\n{all_numbers_line(numbers)}",
-                     [dict(HUMAN_BUTTON)])
+        return Reply(f"{_crisis_line(numbers)}\n{human or _CRISIS_HUMAN_LINE}\n{all_numbers_line(numbers)}",
+                     [] if human else [dict(HUMAN_BUTTON)])
     if kind is EmergencyKind.GAS:
         first = _gas_line(assessment, numbers)
     else:
@@ -84,7 +104,8 @@ def emergency_reply(assessment: EmergencyAssessment, numbers: Mapping[str, str])
         called = "、".join(_named(numbers, service) for service in services)
         first = f"情况紧急！请立即拨打{called}{_ADVICE.get(kind, '。')}"
     logger.info("emergency reply: %s, services %s", kind.value, ",".join(assessment.services))
-    return Reply(f"{first}\n{_HUMAN_LINE}\n{all_numbers_line(numbers)}", [dict(HUMAN_BUTTON), dict(FOLLOW_UP_BUTTON)])
+    return Reply(f"{first}\n{human or _HUMAN_LINE}\n{all_numbers_line(numbers)}",
+                 [] if human else [dict(HUMAN_BUTTON), dict(FOLLOW_UP_BUTTON)])
 
 
 def all_numbers_line(numbers: Mapping[str, str]) -> str:

@@ -66,8 +66,11 @@ class ValidateIntakeForm(MachineForm):
     def turn(self, dispatcher: CollectingDispatcher, tracker: Tracker, state: IntakeSession,
              text: str) -> list[EventType]:
         result = services().intake_machine.handle(state, text, metadata=_metadata(tracker))
-        if result.handoff:  # the form ends; what was collected stays in the conversation's history
-            return self.end() + handoff(dispatcher, tracker)
+        if result.handoff:
+            events = handoff(dispatcher, tracker, in_form=True)
+            if events:  # an agent will take it: the form ends, what was collected goes along in the transcript
+                return self.end() + events
+            return self.keep(result.session or state)  # nobody can come now: the citizen may go on here
         _send_all(dispatcher, result)
         if result.submit and result.session is not None:
             return self._submit(dispatcher, tracker, result.session)

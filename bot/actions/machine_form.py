@@ -3,8 +3,9 @@
 Such a form has two slots: one that holds the machine's state between turns (a :class:`SlotState` as a dict) and
 one that takes every message while the form is active. A subclass names the form, its slots and its state type, and
 says in :meth:`MachineForm.turn` what one message does; the base does the rest the same way for every form: nothing
-while the form is being activated (the action that opened it read the first message), the emergency protocol first
-(the form keeps its state), and ending the form when its state is gone.
+while the form is being activated (the action that opened it read the first message), a human agent first when one
+has the conversation (an emergency handed over mid-form: the message is relayed and the form waits, intact, for the
+hand-back), the emergency protocol first (the form keeps its state), and ending the form when its state is gone.
 """
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.shared import check_emergency
+from bot.actions.container import services
+from bot.actions.handoff import HANDOFF_SLOT
+from bot.actions.shared import check_emergency, relay
 from bot.actions.slot_state import SlotState, form_ended
+from nlu.understanding import TurnContext, Understanding
 
 
 class MachineForm(Action, ABC):
@@ -37,9 +41,25 @@ class MachineForm(Action, ABC):
         if state is None:
             return self.end()
         text = str(tracker.get_slot(self.reply_slot) or tracker.latest_message.get("text") or "")
-        if check_emergency(dispatcher, tracker, text):  # safety first; the form keeps what it has
-            return self.keep(state)
-        return self.turn(dispatcher, tracker, state, text)
+        cleared: list[EventType] = []
+        if tracker.get_slot(HANDOFF_SLOT):  # an agent has the conversation; the form waits for the hand-back
+            relayed = relay(dispatcher, tracker, text, self.understand(tracker, text))
+            if relayed.handled:
+                return self.keep(state) + relayed.events
+            cleared = relayed.events
+        emergency = check_emergency(dispatcher, tracker, text)
+        if emergency is not None:  # safety first; the form keeps what it has
+            return cleared + self.keep(state) + emergency
+        return cleared + self.turn(dispatcher, tracker, state, text)
+
+    @staticmethod
+    def understand(tracker: Tracker, text: str) -> Understanding | None:
+        """The understanding of a message for the agent (None for a button)."""
+        if not text or text.startswith("/"):
+            return None
+        intent = tracker.latest_message.get("intent") or {}
+        context = TurnContext(intent=intent.get("name"), intent_confidence=float(intent.get("confidence") or 0.0))
+        return services().understander.understand(text, context)
 
     @abstractmethod
     def turn(self, dispatcher: CollectingDispatcher, tracker: Tracker, state: Any, text: str) -> list[EventType]:

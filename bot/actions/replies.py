@@ -1,7 +1,9 @@
-"""The bot's Chinese wording for knowledge-base results, kept apart from the Rasa action plumbing."""
+"""The bot's Chinese wording for knowledge-base results and handoffs, kept apart from the Rasa action plumbing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from bot.actions.handoff_desk import HandoffResult, Outcome
 
 VOTE_BUTTONS = [
     {"title": "有帮助", "payload": "/helpful"},
@@ -60,12 +62,65 @@ def no_match_reply(closest: list[str] | None = None) -> Reply:
     )
 
 
-def handoff_reply() -> Reply:
-    """What "转人工" really does today: the request is recorded; a person is reached on the phone line."""
-    return Reply(
-        "好的，已记录您需要人工服务。目前在线文字坐席还没有接入本渠道，请直接拨打12345热线与话务员通话"
-        "（已提供的信息可以直接告诉话务员）。您也可以继续在这里提问，或让我把您的问题登记为工单。"
-    )
+def _queued(result: HandoffResult) -> str:
+    """Where the citizen stands once the console has the conversation, without promising more than that."""
+    if result.with_agent:
+        return "话务员正在处理您的对话，请直接在这里说明情况，话务员会在本对话中回复您。"
+    place = f"，您现在排在第{result.position}位" if result.position else ""
+    if not result.agents_online:
+        return (f"已为您排入人工队列{place}。不过现在没有话务员在线，可能要等一段时间：话务员上线后会在本对话中"
+                "回复您，您在这里留下的话他们都能看到。事情着急的话，请直接拨打12345热线。")
+    return (f"已为您转接人工话务员{place}。话务员接入后会在本对话中回复您，请稍候；您之前说的内容话务员都能看到，"
+            "等待时也可以在这里继续补充。")
+
+
+def handoff_reply(result: HandoffResult, *, can_register: bool = False, in_form: bool = False) -> Reply:
+    """The honest answer to "转人工": the place in the queue, or why no agent can come now and what to do instead
+    (``can_register``: there is a question to register as a consultation order; ``in_form``: the citizen is filling
+    in the intake form, which goes on)."""
+    if result.open:
+        return Reply(("" if result.with_agent else "好的，") + _queued(result))
+    register = list(NO_MATCH_BUTTONS[1:]) if can_register and not in_form else []
+    again = "稍后再回复“转人工”试一次"
+    here = _CONTINUE_FORM if in_form else _REGISTER_HERE_OR_LAST if can_register else _REGISTER_HERE
+    if result.outcome is Outcome.OFF_HOURS:
+        if not result.hours:
+            return Reply("抱歉，本渠道目前没有在线人工服务。您可以：\n"
+                         f"1. {here}\n"
+                         "2. 拨打12345热线与话务员通话。", register)
+        return Reply(f"抱歉，现在不在人工在线服务时间（{result.hours}），暂时没有话务员可以接入。您可以：\n"
+                     f"1. {here}\n"
+                     "2. 拨打12345热线与话务员通话；\n"
+                     "3. 在服务时间内再回复“转人工”。", register)
+    if result.outcome is Outcome.UNREACHABLE:
+        return Reply("抱歉，人工服务系统暂时连接不上，没能为您转接话务员。您可以：\n"
+                     f"1. {here}\n"
+                     f"2. 拨打12345热线与话务员通话；\n3. {again}。", register)
+    if in_form:
+        return Reply("抱歉，本渠道暂时不能转接在线话务员。您可以拨打12345热线与话务员通话，或者接着回答上面的问题，"
+                     "在这里继续登记。", register)
+    return Reply("抱歉，本渠道暂时不能转接在线话务员。请直接拨打12345热线与话务员通话（可以把刚才说的情况直接告诉"
+                 "话务员）。您也可以继续在这里提问，或让我把您的问题登记为工单。", register)
+
+
+_REGISTER_HERE = "在这里把问题登记为工单：直接描述您要反映的问题，工作人员会按工单流程处理并答复您；"
+_CONTINUE_FORM = "接着回答上面的问题，在这里继续登记工单，工作人员会按工单流程处理并答复您（不登记了请回复“取消”）；"
+_REGISTER_HERE_OR_LAST = ("在这里把问题登记为工单：回复“登记”登记刚才咨询的问题，或直接描述您要反映的问题，"
+                          "工作人员会按工单流程处理并答复您；")
+
+
+def gave_up_reply(result: HandoffResult) -> Reply:
+    """The bot's own give-up after repeated no-match, once the console has the conversation."""
+    return Reply("抱歉，我连续几次都没能找到能回答您问题的内容，所以为您转了人工。" + _queued(result))
+
+
+def relay_ack_reply() -> Reply:
+    """The first message while the conversation waits for an agent: it did reach them."""
+    return Reply("已收到，您的消息已转给话务员，话务员接入后会在这里回复您。")
+
+
+def relay_failed_reply() -> Reply:
+    return Reply("抱歉，人工服务系统暂时连接不上，您的这条消息没能转给话务员。请稍后再发一次，或拨打12345热线。")
 
 
 def language_reply() -> Reply:

@@ -1,10 +1,12 @@
 """The turn router: every citizen message outside a form comes to :class:`ActionRespond` (``action_respond``).
 
-The message is understood once (:mod:`nlu.understanding`); the decision follows from that object in a fixed
-order: emergency first, then language, the short readings (handoff, status, a picked candidate, a vote), small
-talk, and finally the route: a consultation answered from the knowledge base, a problem taken into the intake
-form, or a question back when unsure. Rasa's intent is one input to the understanding, not a rival decision.
-docs/decisions.md lists the decisions; each turn announces its decision as a ``custom`` message.
+The message is understood once (:mod:`nlu.understanding`). While a human agent has the conversation
+(``handoff_active``) it goes to them (:func:`bot.actions.shared.relay`: the emergency check still answers at once).
+Otherwise the decision follows from that object in a fixed order: emergency first, then language, the short
+readings (handoff, status, a picked candidate, a vote), small talk, and finally the route: a consultation answered
+from the knowledge base, a problem taken into the intake form, or a question back when unsure. Rasa's intent is
+one input to the understanding, not a rival decision. docs/decisions.md lists the decisions; each turn announces
+its decision as a ``custom`` message.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions import replies
 from bot.actions.container import services
 from bot.actions.decision import Decision, announce
+from bot.actions.handoff import HANDOFF_SLOT
 from bot.actions.intake.forms import AppealType
 from bot.actions.intake.session import STAGE_APPEAL
 from bot.actions.intake_actions import begin_intake, query_status
@@ -30,6 +33,7 @@ from bot.actions.shared import (
     handle_emergency,
     handoff,
     kb_reply,
+    relay,
     send,
 )
 from domain import APPEAL_TYPES, COMPLAINT, CONSULTATION, HELP, SUGGESTION
@@ -168,13 +172,21 @@ class ActionRespond(Action):
         text = (tracker.latest_message.get("text") or "").strip()
         intent = tracker.latest_message.get("intent") or {}
         name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
-        if text.startswith("/"):
-            return self._button(dispatcher, tracker, name, text)
-        context = TurnContext(intent=name, intent_confidence=confidence,
-                              last_entry_id=tracker.get_slot("kb_last_entry"),
-                              offered_entry_ids=tuple(tracker.get_slot("kb_candidates") or ()))
-        u = services().understander.understand(text, context)
-        return self._decide(dispatcher, tracker, u)
+        u = None
+        if not text.startswith("/"):
+            context = TurnContext(intent=name, intent_confidence=confidence,
+                                  last_entry_id=tracker.get_slot("kb_last_entry"),
+                                  offered_entry_ids=tuple(tracker.get_slot("kb_candidates") or ()))
+            u = services().understander.understand(text, context)
+        cleared: list[EventType] = []
+        if tracker.get_slot(HANDOFF_SLOT):  # an agent has the conversation: every message goes to them
+            relayed = relay(dispatcher, tracker, text, u)
+            if relayed.handled:
+                return relayed.events
+            cleared = relayed.events  # handed back: the bot answers this message itself
+        if u is None:
+            return cleared + self._button(dispatcher, tracker, name, text)
+        return cleared + self._decide(dispatcher, tracker, u)
 
     # A button's payload says exactly what was pressed.
     def _button(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | None,
@@ -211,8 +223,8 @@ class ActionRespond(Action):
     def _decide(self, dispatcher: CollectingDispatcher, tracker: Tracker, u: Understanding) -> list[EventType]:
         details = u.to_dict()
         if u.emergency is not None:
-            handle_emergency(dispatcher, tracker, u.emergency, u.text, details)
-            return [SlotSet("kb_candidates", None), SlotSet("emergency_message", u.text)]
+            events = handle_emergency(dispatcher, tracker, u.emergency, u.text, details)
+            return events + [SlotSet("kb_candidates", None), SlotSet("emergency_message", u.text)]
         if tracker.get_slot("kb_candidates"):
             number = picked_candidate(tracker, u.text, affirmed=u.yes_no is True or u.intent == "affirm")
             if number is not None:

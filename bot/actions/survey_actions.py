@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.decision import Decision, announce
+from bot.actions.handoff import HANDOFF_SLOT
 from bot.actions.intake.contacts import beijing_time, mask_contacts
 from bot.actions.intake.status import find_reference
 from bot.actions.container import services
@@ -45,6 +46,11 @@ class ActionStartSurvey(Action):
         return "action_start_survey"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.get_slot(HANDOFF_SLOT):
+            # An agent has the conversation: no survey in the middle of it. Saying nothing makes the callbacks
+            # scheduler try again later (as when it finds no message to push).
+            logger.info("survey not started: a human agent has the conversation")
+            return []
         order_id = (next(tracker.get_latest_entity_values("survey_order"), None)
                     or next(tracker.get_latest_entity_values("order_number"), None)
                     or find_reference(tracker.latest_message.get("text") or "")

@@ -5,8 +5,11 @@ The browser never talks to Rasa directly: ``POST /api/messages`` forwards one me
 sender id in ``localStorage`` so a conversation survives a page reload and a restart of the Rasa server
 (the tracker lives in Rasa's SQL tracker store).
 
-Messages the bot starts (satisfaction surveys) arrive on ``POST /internal/push`` (see :mod:`connectors.push`),
-wait in a SQLite queue, and are fetched by the page from ``GET /api/pending`` when it is open or next opened.
+Messages the bot starts (satisfaction surveys) and a human agent's replies (the seat-agent console) arrive on
+``POST /internal/push`` (see :mod:`connectors.push`), wait in a SQLite queue, and are fetched by the page from
+``GET /api/pending`` when it is open or next opened: every 15 s, every 2.5 s while a handoff is open. The page learns
+that from ``handoff`` in the reply to each message (the ``handoff.open`` of the bot's decision, docs/decisions.md);
+the decision itself, a Rasa ``custom`` message, is never shown.
 """
 from __future__ import annotations
 
@@ -48,17 +51,35 @@ class IncomingMessage(BaseModel):
 
 class ChatReply(BaseModel):
     messages: list[BotMessage]
+    #: True while a human agent has (or is about to take) the conversation: the page fetches pushed messages often;
+    #: False once the bot answers by itself again; None when the reply says nothing about it.
+    handoff: bool | None = None
 
 
 def _to_bot_messages(raw: list[dict]) -> list[BotMessage]:
+    """What the page shows: text, buttons, images (a decision or any other custom message is not for the citizen)."""
     messages = []
     for item in raw:
         buttons = [
             OutgoingButton(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
             for b in item.get("buttons") or []
         ]
-        messages.append(BotMessage(text=item.get("text"), buttons=buttons, image=item.get("image")))
+        if item.get("text") or buttons or item.get("image"):
+            messages.append(BotMessage(text=item.get("text"), buttons=buttons, image=item.get("image")))
     return messages
+
+
+def handoff_open(raw: list[dict]) -> bool | None:
+    """From the turn's decision (its last ``{"rexian": …}`` custom message): is a human agent on the conversation?"""
+    decision = None
+    for item in raw:
+        custom = item.get("custom") if isinstance(item, dict) else None
+        if isinstance(custom, dict) and isinstance(custom.get("rexian"), dict):
+            decision = custom["rexian"]
+    if decision is None:
+        return None
+    handoff = decision.get("handoff")
+    return bool(handoff.get("open")) if isinstance(handoff, dict) else False
 
 
 def create_app(rasa_url: str, *, timeout: float = 30.0, push_db: str | Path | None = None,
@@ -110,7 +131,8 @@ def create_app(rasa_url: str, *, timeout: float = 30.0, push_db: str | Path | No
         except httpx.HTTPError as exc:
             logger.warning("Rasa server unreachable or failing: %s", type(exc).__name__)
             raise HTTPException(status_code=503, detail="智能客服暂时不可用，请稍后再试，或拨打12345热线。")
-        return ChatReply(messages=_to_bot_messages(response.json()))
+        raw = response.json()
+        return ChatReply(messages=_to_bot_messages(raw), handoff=handoff_open(raw))
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

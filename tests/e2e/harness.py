@@ -19,14 +19,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def write_config(var_dir: Path, service_hours: str = "00:00-24:00") -> Path:
+    """The stack's own ``rexian.yml`` (``REXIAN_CONFIG``): the project's defaults but ``console.service_hours``, which
+    the action server reads at each handoff, so a test can move the service hours while the stack runs."""
+    path = var_dir / "rexian.yml"
+    path.write_text(f'console:\n  service_hours: "{service_hours}"\n', encoding="utf-8")
+    return path
+
+
+@contextmanager
+def service_hours(var_dir: Path, hours: str) -> Iterator[None]:
+    """The stack's agents on duty during ``hours`` inside the block, all day again after it."""
+    write_config(var_dir, hours)
+    try:
+        yield
+    finally:
+        write_config(var_dir)
+
+
 @contextmanager
 def stack_environment(var_dir: Path, tracker_store_url: str | None = None, dispatch: bool = True,
                       telegram_api: str | None = None) -> Iterator[None]:
     """Environment for a private stack: free ports, its own tracker store, feedback log, outbox and (unless
     ``dispatch`` is false) its own embedded dispatch backend on a temporary SQLite database, the callbacks
-    scheduler polling every second with no delay and no quiet hours, the seat-agent console on its own database,
-    and (when ``telegram_api`` is a fake Bot API base URL) the Telegram bridge."""
+    scheduler polling every second with no delay and no quiet hours, the seat-agent console on its own database
+    with agents on duty all day (:func:`service_hours` changes that) and a short heartbeat (an agent whose console
+    is gone loses the conversation within seconds), and (when ``telegram_api`` is a fake Bot API base URL) the
+    Telegram bridge."""
     overrides = {
+        "REXIAN_CONFIG": str(write_config(var_dir)),
         "REXIAN_RASA_PORT": str(free_port()),
         "REXIAN_ACTIONS_PORT": str(free_port()),
         "REXIAN_WEBCHAT_PORT": str(free_port()),
@@ -51,6 +72,9 @@ def stack_environment(var_dir: Path, tracker_store_url: str | None = None, dispa
         "REXIAN_TELEGRAM_RATE_LIMIT_PER_MINUTE": "100",
         "REXIAN_CONSOLE_PORT": str(free_port()),
         "REXIAN_CONSOLE_DB_URL": f"sqlite:///{var_dir / 'console.sqlite3'}",
+        "REXIAN_CONSOLE_HEARTBEAT_TIMEOUT": "4",
+        "REXIAN_CONSOLE_PING_SECONDS": "0.5",
+        "REXIAN_CONSOLE_SWEEP_SECONDS": "0.25",
     }
     saved = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)
@@ -91,9 +115,13 @@ class WebChat:
         self.sender = sender or f"web:{uuid.uuid4().hex}"
 
     def say(self, message: str) -> str:
+        return "\n".join(m.get("text") or "" for m in self.send(message)["messages"])
+
+    def send(self, message: str) -> dict:
+        """The page's whole answer: ``messages`` and ``handoff`` (is a human agent on the conversation)."""
         response = httpx.post(f"{self.url}/api/messages", json={"sender_id": self.sender, "text": message}, timeout=60)
         response.raise_for_status()
-        return "\n".join(m.get("text") or "" for m in response.json()["messages"])
+        return response.json()
 
     def pending(self) -> list[dict]:
         response = httpx.get(f"{self.url}/api/pending", params={"sender_id": self.sender}, timeout=10)

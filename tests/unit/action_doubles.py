@@ -3,7 +3,8 @@ classifier, an in-memory Open311 backend behind the real :class:`DispatchClient`
 
 The container (:func:`bot.actions.container.build_services`) wires everything else for real around them: the
 intake machine with the real extractors, the understanding with the real emergency rules, the outbox, the
-submitter, the feedback and emergency logs (in a temporary folder).
+submitter, the feedback and emergency logs (in a temporary folder). There is no seat-agent console (every handoff
+is "not on this channel"); tests/unit/test_actions_handoff.py installs one of its own.
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.container import Services, build_services, installed
-from configuration import Settings
+from bot.actions.handoff_desk import HandoffDesk
+from configuration import ServiceHours, Settings
 from dispatch_client import DispatchClient
 from domain import COMPLAINT, CONSULTATION, HELP, SUGGESTION
 from knowledge_base.banding import Band
@@ -165,7 +167,8 @@ def world(tmp_path: Path) -> Iterator[World]:
     services = build_services(settings_in(tmp_path, gas="96777"), knowledge_base=kb,  # type: ignore[arg-type]
                               dispatch_client=backend.client(), taxonomy=taxonomy,
                               classifier=KeywordClassifier(taxonomy),  # type: ignore[arg-type]
-                              emergency_recogniser=assess_emergency, start_outbox=False)
+                              emergency_recogniser=assess_emergency, start_outbox=False,
+                              handoff_desk=HandoffDesk(None, lambda: ServiceHours.parse("")))  # no console
     with installed(services):
         yield World(services, kb, backend)
     services.outbox.close()

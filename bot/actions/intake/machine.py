@@ -30,8 +30,9 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3            # re-prompts for one field before accepting what we have / moving on
 CHANGE_WORDS = ("修改", "改", "改一下", "要改", "有错", "不对")
-HANDOFF_TEXT = ("好的，已为您转人工。话务员接入后会在本对话中继续为您登记，您已提供的信息会一并转给话务员；"
-                "如需立即通话，请直接拨打12345热线。")
+# What the machine says when asked for a human; the intake action replaces it with the honest outcome of the handoff
+# (bot/actions/shared.py: the place in the queue, or why no agent can come now).
+HANDOFF_TEXT = "好的，我来为您联系人工话务员。"
 
 
 @dataclass

@@ -65,6 +65,7 @@
       typing.remove();
       if (!res.ok) { add({ who: "error", text: (res.body && res.body.detail) || "发送失败，请稍后再试。" }); return; }
       res.body.messages.forEach(function (m) { add({ who: "bot", text: m.text, buttons: m.buttons }); });
+      setHandoff(res.body.handoff);
     }).catch(function () {
       typing.remove();
       add({ who: "error", text: "网络异常，消息没有发送成功，请稍后再试。" });
@@ -84,6 +85,7 @@
     localStorage.setItem(STORE_SENDER, sender);
     history = []; save();
     log.innerHTML = "";
+    setHandoff(false);
     greet();
   });
 
@@ -91,22 +93,51 @@
     add({ who: "bot", text: "您好，这里是12345政务服务热线智能客服。请直接输入您想咨询的问题，例如“居住证怎么办理”“公积金怎么提取”。" });
   }
 
-  // Messages the bot starts (e.g. the satisfaction survey after a work order is closed).
+  // Messages the bot starts (e.g. the satisfaction survey after a work order is closed) and a human agent's
+  // replies: fetched every 15 s, every 2.5 s while an agent has the conversation (the bot's reply says so in
+  // "handoff"; the page keeps polling fast for 30 minutes after the last sign of the agent, across reloads).
+  var STORE_FAST = "rexian.handoffUntil";
+  var FAST_MS = 2500, SLOW_MS = 15000, FAST_FOR_MS = 30 * 60 * 1000;
+  var status = document.getElementById("status");
+  var fastUntil = parseInt(localStorage.getItem(STORE_FAST) || "0", 10) || 0;
+  var timer = null;
   var polling = false;
+
+  function handoffOpen() { return Date.now() < fastUntil; }
+
+  function setHandoff(open) {
+    if (open === true) { fastUntil = Date.now() + FAST_FOR_MS; }
+    else if (open === false) { fastUntil = 0; }
+    else { return; }  // the reply said nothing about it
+    localStorage.setItem(STORE_FAST, String(fastUntil));
+    showStatus();
+    schedule();
+  }
+
+  function showStatus() { if (status) { status.hidden = !handoffOpen(); } }
+
   function fetchPending() {
     if (polling || document.hidden) { return; }
     polling = true;
     fetch("/api/pending?sender_id=" + encodeURIComponent(sender)).then(function (r) {
       return r.ok ? r.json() : { messages: [] };
     }).then(function (body) {
-      (body.messages || []).forEach(function (m) { add({ who: "bot", text: m.text, buttons: m.buttons }); });
+      var messages = body.messages || [];
+      messages.forEach(function (m) { add({ who: "bot", text: m.text, buttons: m.buttons }); });
+      if (messages.length && handoffOpen()) { setHandoff(true); }  // the agent is writing: stay fast
     }).catch(function () { /* offline: try again later */ }).then(function () { polling = false; });
+  }
+
+  function schedule() {
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(function () { fetchPending(); showStatus(); schedule(); }, handoffOpen() ? FAST_MS : SLOW_MS);
   }
 
   history.forEach(function (e) { render(e, false); });
   if (!history.length) { greet(); }
   fetchPending();
-  setInterval(fetchPending, 15000);
+  showStatus();
+  schedule();
   document.addEventListener("visibilitychange", fetchPending);
   input.focus();
 })();
