@@ -31,17 +31,20 @@ def _fresh_pg_database(url: str) -> str:
     return make_url(url).set(database=SCHEMA_DB).render_as_string(hide_password=False)
 
 
+def _empty_database(database: str, sqlite_file: Path, request: pytest.FixtureRequest) -> str:
+    """The URL of an empty database: a new SQLite file, or a fresh PostgreSQL database (skipped without one)."""
+    if database == "sqlite":
+        return f"sqlite:///{sqlite_file}"
+    pg_url = request.getfixturevalue("postgres_url")
+    if not pg_url:
+        pytest.skip("REXIAN_TEST_PG_URL 未设置")
+    return _fresh_pg_database(pg_url)
+
+
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def test_migrations_match_models_and_are_idempotent(database: str, tmp_path: Path,
                                                     request: pytest.FixtureRequest) -> None:
-    if database == "sqlite":
-        url = f"sqlite:///{tmp_path / 'schema.sqlite3'}"
-    else:
-        pg_url = request.getfixturevalue("postgres_url")
-        if not pg_url:
-            pytest.skip("REXIAN_TEST_PG_URL 未设置")
-        url = _fresh_pg_database(pg_url)
-    engine = make_engine(url)
+    engine = make_engine(_empty_database(database, tmp_path / "schema.sqlite3", request))
     migrate(engine)
     migrate(engine)  # second start: already at head, nothing to do
     with engine.connect() as conn:
@@ -78,14 +81,7 @@ def _order(number: int, state: str, reopen_count: int = 0, **survey: Any) -> dic
 def test_0004_carries_existing_surveys_over(database: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """Before 0004 a second survey overwrote the first; 0004 keeps the latest (columns) and restores the
     overwritten one from its callback_done note, so the first 不满意 counts again."""
-    if database == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    else:
-        pg_url = request.getfixturevalue("postgres_url")
-        if not pg_url:
-            pytest.skip("REXIAN_TEST_PG_URL 未设置")
-        url = _fresh_pg_database(pg_url)
-    engine = make_engine(url)
+    engine = make_engine(_empty_database(database, tmp_path / "old.sqlite3", request))
     _upgrade_to(engine, "0003_idempotency_request_hash")
     day = dt.datetime(2025, 9, 24)
     with engine.begin() as conn:
