@@ -9,6 +9,9 @@ an audit log of every agent action live in one SQL database (SQLite by default).
 Modules: ``settings`` (knobs), ``contract`` (the internal API the bot calls, with a small client), ``passwords``,
 ``models`` + ``store`` (tables and queries), ``masking`` (phone numbers), ``events`` (live updates, SSE),
 ``outbound`` (``ReplySender`` / ``BotResumer``), ``assist`` (suggested answers: the ``Assist`` extension point),
-``service`` (what agents and the bot can do), ``auth`` (sessions, CSRF, roles), ``pages`` + ``static/`` (the UI),
-``app`` (the FastAPI app), ``cli`` (``python -m agent_console``).
+``suggesting`` (suggestions pushed live for each citizen message, and what agents did with them) + ``usage`` (their
+counts), ``prefill`` (the pre-filled work order), ``desk`` (the dispatch backend), ``ordering`` (filing once,
+similar orders and 催办, the service summary) + ``summary`` + ``similarity``, ``service`` (what agents and the bot
+can do, call assist), ``auth`` (sessions, CSRF, roles), ``pages`` + ``static/`` (the UI), ``app`` (the FastAPI app),
+``cli`` (``python -m agent_console``).
 """

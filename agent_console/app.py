@@ -1,8 +1,9 @@
 """The console's FastAPI app: pages, the agents' JSON API, ``/events`` (SSE) and the bot's ``/internal/*`` API.
 
-``create_app(settings)`` wires the real parts (database, push sender, Rasa resumer, suggested answers); tests and
-other deployments may pass their own ``sender``, ``resumer`` or ``assist``. A background task returns the
-conversations of agents whose heartbeat stopped to the queue every ``sweep_seconds``.
+``create_app(settings)`` wires the real parts (database, push sender, Rasa resumer, suggested answers, the dispatch
+backend of the work orders, the appeal classifier of the pre-filled form); tests and other deployments may pass
+their own ``sender``, ``resumer``, ``assist``, ``desk`` or ``reader``. A background task returns the conversations of
+agents whose heartbeat stopped to the queue every ``sweep_seconds``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent_console import auth, events, pages
 from agent_console.assist import Assist, LazyAssist, open_knowledge_base_assist
+from agent_console.desk import OrderDesk, client_from_config
+from agent_console.ordering import OrderForm, OrderService, RemindForm, SummaryForm
+from agent_console.prefill import LazyAppealReader, open_appeal_reader
+from agent_console.usage import suggestion_usage
 from agent_console.contract import (
     CONSOLE_TOKEN_HEADER,
     SENDER_PATTERN,
@@ -53,6 +58,19 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 class TextBody(BaseModel):
     text: str = Field(max_length=4000)
+
+
+class ReplyBody(TextBody):
+    suggestion_id: int | None = None   # the suggested answer the reply started from (sent unchanged or edited)
+
+
+def _day(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail="日期格式应为 YYYY-MM-DD。") from exc
 
 
 class SecurityHeaders:
@@ -92,9 +110,21 @@ def _build_assist(settings: ConsoleConfig) -> Assist | None:
     return None
 
 
+def _build_desk(settings: ConsoleConfig) -> OrderDesk | None:
+    """The dispatch backend of the ``dispatch`` section (url, the bot's key); None if it cannot be configured."""
+    try:
+        return OrderDesk(client_from_config(settings))
+    except Exception:  # noqa: BLE001 - the console works without work orders
+        logger.exception("dispatch backend not configured: work orders unavailable")
+        return None
+
+
 def create_app(settings: ConsoleConfig, *, sender: ReplySender | None = None, resumer: BotResumer | None = None,
                assist: Assist | None = None, hub: EventHub | None = None,
-               clock: Callable[[], dt.datetime] = utcnow) -> FastAPI:
+               clock: Callable[[], dt.datetime] = utcnow, desk: OrderDesk | None = None,
+               reader: Any = None) -> FastAPI:
+    """``desk``: the dispatch backend (default: the ``dispatch`` section); ``reader``: the appeal classifier, or
+    anything with ``get()`` returning one (default with ``console.assist=kb``: loaded in the background)."""
     store = Store(settings.db_url).create()
     hub = hub or EventHub()
     service = ConsoleService(
@@ -104,11 +134,18 @@ def create_app(settings: ConsoleConfig, *, sender: ReplySender | None = None, re
                                        extra_events=[{"event": "slot", "name": slot, "value": None}
                                                      for slot in settings.resume_reset_slots]),
         assist=assist if assist is not None else _build_assist(settings))
+    own_desk = desk is None
+    desk = desk if desk is not None else _build_desk(settings)
+    if reader is None and settings.assist == "kb":
+        reader = LazyAppealReader(lambda: open_appeal_reader(desk.category_tree().taxonomy if desk else None))
+    orders = OrderService(service, desk, reader)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if isinstance(service.assist, LazyAssist):
             service.assist.start()
+        if isinstance(reader, LazyAppealReader):
+            reader.start()
         reaper = asyncio.create_task(_reap(service, settings.sweep_seconds), name="console-reaper")
         try:
             yield
@@ -116,10 +153,14 @@ def create_app(settings: ConsoleConfig, *, sender: ReplySender | None = None, re
             reaper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reaper
+            service.suggester.close()
+            if own_desk and desk is not None:
+                desk.close()
             store.dispose()
 
     app = FastAPI(title="Rexian 坐席助手", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.service = service
+    app.state.orders = orders
     app.state.settings = settings
     app.add_middleware(SecurityHeaders)
 
@@ -223,6 +264,18 @@ def create_app(settings: ConsoleConfig, *, sender: ReplySender | None = None, re
             return HTMLResponse(pages.message_page("没有这个会话", exc.message, actor), status_code=exc.status)
         return HTMLResponse(pages.conversation_page(actor, conversation_id))
 
+    @app.get("/calls", response_class=HTMLResponse)
+    async def calls_page(actor: Actor = Depends(auth.page_actor)) -> str:
+        return pages.calls_page(actor)
+
+    @app.get("/calls/{conversation_id}", response_class=HTMLResponse)
+    async def call_page(conversation_id: int, actor: Actor = Depends(auth.page_actor)) -> Response:
+        try:
+            await run(service.record_view, conversation_id, actor)
+        except ConsoleError as exc:
+            return HTMLResponse(pages.message_page("没有这条来电记录", exc.message, actor), status_code=exc.status)
+        return HTMLResponse(pages.conversation_page(actor, conversation_id, call=True))
+
     @app.get("/supervisor", response_class=HTMLResponse)
     async def supervisor_page(actor: Actor = Depends(auth.page_actor)) -> Response:
         if not actor.is_supervisor:
@@ -252,9 +305,10 @@ def create_app(settings: ConsoleConfig, *, sender: ReplySender | None = None, re
         return await run(service.take, conversation_id, actor)  # type: ignore[no-any-return]
 
     @app.post("/api/conversations/{conversation_id}/reply")
-    async def api_reply(conversation_id: int, body: TextBody,
+    async def api_reply(conversation_id: int, body: ReplyBody,
                         actor: Actor = Depends(auth.csrf_actor)) -> dict[str, Any]:
-        return await run(service.reply, conversation_id, actor, body.text)  # type: ignore[no-any-return]
+        return await run(service.reply, conversation_id, actor, body.text,  # type: ignore[no-any-return]
+                         body.suggestion_id)
 
     @app.post("/api/conversations/{conversation_id}/note")
     async def api_note(conversation_id: int, body: TextBody,
@@ -273,6 +327,60 @@ def create_app(settings: ConsoleConfig, *, sender: ReplySender | None = None, re
     async def api_reveal(conversation_id: int, actor: Actor = Depends(auth.csrf_actor)) -> dict[str, Any]:
         return await run(service.reveal, conversation_id, actor)  # type: ignore[no-any-return]
 
+    # ------------------------------------------------------------------------------ work orders, summary
+
+    @app.get("/api/catalog")
+    async def api_catalog(actor: Actor = Depends(auth.api_actor)) -> dict[str, Any]:
+        return await run(orders.catalog)  # type: ignore[no-any-return]
+
+    @app.get("/api/conversations/{conversation_id}/order/draft")
+    async def api_order_draft(conversation_id: int, actor: Actor = Depends(auth.api_actor)) -> dict[str, Any]:
+        return await run(orders.draft, conversation_id, actor)  # type: ignore[no-any-return]
+
+    @app.get("/api/conversations/{conversation_id}/orders")
+    async def api_orders(conversation_id: int, actor: Actor = Depends(auth.api_actor)) -> dict[str, Any]:
+        return await run(orders.orders_of, conversation_id)  # type: ignore[no-any-return]
+
+    @app.post("/api/conversations/{conversation_id}/orders")
+    async def api_order_create(conversation_id: int, form: OrderForm,
+                               actor: Actor = Depends(auth.csrf_actor)) -> dict[str, Any]:
+        return await run(orders.create, conversation_id, actor, form)  # type: ignore[no-any-return]
+
+    @app.get("/api/conversations/{conversation_id}/similar")
+    async def api_similar(conversation_id: int, category: str | None = None, text: str | None = None,
+                          actor: Actor = Depends(auth.api_actor)) -> dict[str, Any]:
+        return await run(lambda: orders.similar(conversation_id, actor, (category or "")[:255] or None,
+                                                (text or "")[:1000] or None))
+
+    @app.post("/api/conversations/{conversation_id}/remind")
+    async def api_remind(conversation_id: int, form: RemindForm,
+                         actor: Actor = Depends(auth.csrf_actor)) -> dict[str, Any]:
+        return await run(orders.remind, conversation_id, actor, form)  # type: ignore[no-any-return]
+
+    @app.get("/api/conversations/{conversation_id}/summary")
+    async def api_summary_draft(conversation_id: int, actor: Actor = Depends(auth.api_actor)) -> dict[str, Any]:
+        return await run(orders.summary_draft, conversation_id, actor)  # type: ignore[no-any-return]
+
+    @app.post("/api/conversations/{conversation_id}/summary")
+    async def api_summary(conversation_id: int, form: SummaryForm,
+                          actor: Actor = Depends(auth.csrf_actor)) -> dict[str, Any]:
+        return await run(orders.save_summary, conversation_id, actor, form.text)  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------------------------------------- call assist
+
+    @app.get("/api/calls")
+    async def api_calls(actor: Actor = Depends(auth.api_actor)) -> dict[str, Any]:
+        return await run(service.calls_of, actor)  # type: ignore[no-any-return]
+
+    @app.post("/api/calls")
+    async def api_call_start(actor: Actor = Depends(auth.csrf_actor)) -> dict[str, Any]:
+        return await run(service.start_call, actor)  # type: ignore[no-any-return]
+
+    @app.post("/api/calls/{conversation_id}/lines")
+    async def api_call_line(conversation_id: int, body: TextBody,
+                            actor: Actor = Depends(auth.csrf_actor)) -> dict[str, Any]:
+        return await run(service.add_line, conversation_id, actor, body.text)  # type: ignore[no-any-return]
+
     @app.post("/api/ping")
     async def api_ping(actor: Actor = Depends(auth.csrf_actor)) -> dict[str, bool]:
         await run(service.heartbeat, actor)
@@ -281,6 +389,17 @@ def create_app(settings: ConsoleConfig, *, sender: ReplySender | None = None, re
     @app.get("/api/supervisor")
     async def api_supervisor(actor: Actor = Depends(auth.supervisor_api_actor)) -> dict[str, Any]:
         return await run(service.supervisor_view)  # type: ignore[no-any-return]
+
+    @app.get("/api/supervisor/orders")
+    async def api_supervisor_orders(actor: Actor = Depends(auth.supervisor_api_actor)) -> dict[str, Any]:
+        return await run(orders.oversight)  # type: ignore[no-any-return]
+
+    @app.get("/api/stats/suggestions")
+    async def api_suggestion_stats(start: str | None = None, end: str | None = None,
+                                   actor: Actor = Depends(auth.supervisor_api_actor)) -> dict[str, Any]:
+        first, last = _day(start), _day(end)
+        usage = await run(lambda: suggestion_usage(store, first, last + dt.timedelta(days=1) if last else None))
+        return usage.to_dict()  # type: ignore[no-any-return]
 
     @app.get("/api/audit")
     async def api_audit(action: str | None = None, limit: int = 100,

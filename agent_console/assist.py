@@ -54,22 +54,46 @@ def _day(value: Any) -> str | None:
 
 
 class KnowledgeBaseAssist:
-    """The knowledge base's top entries for a text (only entries valid today: the KB never serves others)."""
+    """The knowledge base's top entries for a text (only entries valid today: the KB never serves others).
+
+    The bot's answer band keeps only the best entry when it answers outright; an agent chooses, so the runners-up
+    at or above the band's floor (the closest entries a no-match still lists) are added after it."""
 
     def __init__(self, kb: KnowledgeBaseLike) -> None:
         self._kb = kb
+        self._lock = threading.Lock()  # every use of this KB's index goes through here
 
     def suggestions(self, text: str, *, limit: int = 3) -> list[Suggestion]:
         if not text.strip():
             return []
-        result = self._kb.ask(text, k=max(limit, 1))
+        with self._lock:
+            result = self._kb.ask(text, k=max(limit, 1))
+            matches = [(m.entry, float(m.similarity)) for m in result.entries[:limit]]
+            if len(matches) < limit:
+                matches.extend(self._runners_up(result.query or text, {e.id for e, _ in matches},
+                                                limit - len(matches)))
+        return [Suggestion(entry_id=entry.id, question=entry.question, answer=entry.answer,
+                           similarity=round(similarity, 4), source=entry.source or "",
+                           department=entry.department or "", valid_from=_day(entry.valid_from),
+                           valid_to=_day(entry.valid_to)) for entry, similarity in matches]
+
+    def _runners_up(self, query: str, taken: set[str], wanted: int) -> list[tuple[Any, float]]:
+        index, thresholds = getattr(self._kb, "index", None), getattr(self._kb, "thresholds", None)
+        valid = getattr(self._kb, "valid_ids", None)
+        if index is None or thresholds is None or not callable(valid):
+            return []
+        floor = getattr(thresholds, "floor", None)
+        floor = float(floor if floor is not None else thresholds.suggest)
+        allowed = valid()
         found = []
-        for match in result.entries[:limit]:
-            entry = match.entry
-            found.append(Suggestion(entry_id=entry.id, question=entry.question, answer=entry.answer,
-                                    similarity=round(float(match.similarity), 4), source=entry.source or "",
-                                    department=entry.department or "", valid_from=_day(entry.valid_from),
-                                    valid_to=_day(entry.valid_to)))
+        for hit in index.search(query, k=len(taken) + wanted + 2, allowed=allowed):
+            entry = self._kb.get(hit.doc_id) if hasattr(self._kb, "get") else None
+            if entry is None or hit.doc_id in taken or hit.doc_id not in allowed or hit.similarity < floor:
+                continue
+            found.append((entry, float(hit.similarity)))
+            taken.add(hit.doc_id)
+            if len(found) >= wanted:
+                break
         return found
 
 
@@ -80,6 +104,7 @@ class LazyAssist:
         self._opener = opener
         self._inner: Assist | None = None
         self.error: str | None = None
+        self._settled = threading.Event()  # opened, or failed
         self._thread = threading.Thread(target=self._open, name="console-assist", daemon=True)
 
     def start(self) -> LazyAssist:
@@ -93,6 +118,13 @@ class LazyAssist:
         except Exception as exc:  # noqa: BLE001 - the console works without suggestions
             self.error = f"{type(exc).__name__}: {exc}"
             logger.warning("suggested answers unavailable: %s", self.error)
+        finally:
+            self._settled.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the assistant is open (True) or failed / the time is up (False)."""
+        self._settled.wait(timeout)
+        return self.ready
 
     @property
     def ready(self) -> bool:

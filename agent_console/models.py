@@ -132,3 +132,83 @@ class Message(Base):
     user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)      # the agent who wrote it
     delivery: Mapped[str | None] = mapped_column(String(16), nullable=True)  # agent replies: sent | queued | failed
     delivery_error: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+# ------------------------------------------------------------------------------------------------ agent assist
+#: What an agent did with a suggested answer (null: not sent at all).
+SENT_UNCHANGED, SENT_EDITED = "unchanged", "edited"
+
+
+class SuggestionShown(Base):
+    """One suggested answer (a KB entry) computed for one citizen message; ``shown_at`` once the agent who has the
+    conversation had it on screen, ``outcome`` once that agent sent it (unchanged or edited)."""
+
+    __tablename__ = "console_suggestions"
+    __table_args__ = (UniqueConstraint("message_id", "entry_id", name="console_suggestion_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("console_conversations.id", ondelete="CASCADE"),
+                                                 index=True)
+    message_id: Mapped[int] = mapped_column(Integer, index=True)    # the citizen message it answers
+    rank: Mapped[int] = mapped_column(Integer)                      # 1 = the best
+    entry_id: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)                       # as suggested (the KB may change later)
+    similarity: Mapped[float] = mapped_column()
+    source: Mapped[str] = mapped_column(String(255), default="")
+    department: Mapped[str] = mapped_column(String(128), default="")
+    valid_from: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    valid_to: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    shown_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    shown_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)   # unchanged | edited | null
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    used_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reply_message_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    edit_ratio: Mapped[float | None] = mapped_column(nullable=True)          # similarity of sent text to the answer
+
+
+#: Kinds of :class:`OrderLink`: an order filed from the console, or a 催办 linked to an existing one.
+ORDER_CREATED, ORDER_REMINDED = "create", "remind"
+
+
+class OrderLink(Base):
+    """A work order filed from a conversation (``create``) or an existing one reminded (``remind``, 催办).
+
+    ``form_key`` is unique: a creation's idempotency key (the backend's too), a reminder's claim. A row is
+    written ``pending`` before the backend call and ``done`` after it, so a double click files or reminds once."""
+
+    __tablename__ = "console_orders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("console_conversations.id", ondelete="CASCADE"),
+                                                 index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    form_key: Mapped[str] = mapped_column(String(128), unique=True)
+    state: Mapped[str] = mapped_column(String(16))                   # pending | done
+    service_request_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # created | replayed | reminder | reminded
+    appeal_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    category: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    agency: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    expected_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ServiceSummary(Base):
+    """服务小结 of a conversation, linked to its work order when there is one. ``in_backend`` stays false until the
+    dispatch backend has an endpoint that adds a note to an order (docs/console.md)."""
+
+    __tablename__ = "console_summaries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("console_conversations.id", ondelete="CASCADE"),
+                                                 index=True)
+    service_request_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    in_backend: Mapped[bool] = mapped_column(Boolean, default=False)

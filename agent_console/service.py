@@ -54,8 +54,9 @@ from agent_console.models import (
     utcnow,
 )
 from agent_console.outbound import BotResumer, DeliveryFailed, ReplySender, ResumeFailed
+from agent_console.suggesting import LiveSuggestions, suggestable
 from configuration import ConsoleSettings
-from domain import BEIJING, channel_of_sender
+from domain import BEIJING, SEAT, channel_of_sender
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,9 @@ SYSTEM_ACTOR = "system"
 BOT_ACTOR = "bot"
 
 STATE_LABELS = {WAITING: "等待接入", ASSIGNED: "处理中", RETURNED: "已交回机器人", CLOSED: "已结束"}
-REASON_LABELS = {"citizen_request": "市民要求人工", EMERGENCY: "紧急情况", "bot_gave_up": "机器人未能解答"}
+PHONE_CALL = "phone_call"  # the reason of a call-assist conversation (channel ``seat``): no chat citizen behind it
+REASON_LABELS = {"citizen_request": "市民要求人工", EMERGENCY: "紧急情况", "bot_gave_up": "机器人未能解答",
+                 PHONE_CALL: "电话来电"}
 CHANNEL_LABELS = {"webchat": "网页", "telegram": "Telegram", "wechat": "微信", "rest": "接口", "seat": "电话"}
 EMERGENCY_LABELS = {
     "fire": "火情", "gas": "燃气泄漏", "violence": "暴力侵害", "medical": "急病或重伤", "drowning": "溺水",
@@ -75,6 +78,26 @@ EMERGENCY_LABELS = {
     "domestic_violence": "家庭暴力", "self_harm": "自伤风险", "unknown": "紧急情况",
 }
 APPEAL_SCORE_KEYS = ("咨询", "求助", "投诉举报", "意见建议")
+
+
+def _read_line(text: str) -> dict[str, Any]:
+    """The console's own reading of a line typed in call assist (no bot read it): the fields a work order takes
+    (phone and ID numbers masked) and the emergency rules, in the understanding's shape (docs/decisions.md)."""
+    from dataclasses import asdict
+
+    from nlu.emergency import assess_emergency
+    from nlu.understanding import extract_message_fields
+
+    try:
+        fields = asdict(extract_message_fields(text))
+    except Exception:  # noqa: BLE001 - the line is kept even when a field cannot be read
+        logger.exception("reading a call-assist line failed")
+        fields = {}
+    emergency = assess_emergency(text)
+    return {"version": 1, "source": "console", "text": masking.mask_numbers(text),
+            "emergency": None if emergency is None else {"kind": emergency.kind.value,
+                                                         "services": list(emergency.services)},
+            "route": {}, "fields": fields}
 
 
 class ConsoleError(Exception):
@@ -168,6 +191,7 @@ class ConsoleService:
         self.resumer = resumer
         self.assist: Assist = assist or NoAssist()
         self.clock = clock
+        self.suggester = LiveSuggestions(store, self.hub, self.assist, clock=clock)
 
     # ------------------------------------------------------------------------------------------------ users
 
@@ -356,6 +380,11 @@ class ConsoleService:
         self.hub.publish(events.QUEUE, {"conversation_id": conversation_id, "state": answer.state})
         for view in views:
             self.hub.publish(events.NEW_MESSAGE, {"conversation_id": conversation_id, "message": view})
+        latest_new = next(((m.id, m.text, m.understanding, m.external_key) for m in reversed(added)
+                           if m.role == CITIZEN and suggestable(m.text, m.understanding)), None)
+        if latest_new is not None:
+            message_id, text, understanding, key = latest_new
+            self.suggester.message_arrived(conversation_id, message_id, text, understanding, key)
         return answer
 
     def add_message(self, request: MessageRequest) -> MessageAnswer | None:
@@ -382,9 +411,12 @@ class ConsoleService:
             answer = MessageAnswer(conversation_id=conversation.id, state=conversation.state,
                                    stored=message is not None)
             view = self._message_view(db, message) if message is not None else None
+            stored = (message.id, message.text, message.understanding, message.role) if message is not None else None
         if view is not None:
             self.hub.publish(events.NEW_MESSAGE, {"conversation_id": answer.conversation_id, "message": view})
             self.hub.publish(events.QUEUE, {"conversation_id": answer.conversation_id, "state": answer.state})
+        if stored is not None and stored[3] == CITIZEN:
+            self.suggester.message_arrived(answer.conversation_id, stored[0], stored[1], stored[2], request.id)
         return answer
 
     def status(self, sender_id: str) -> HandoffStatus:
@@ -402,7 +434,7 @@ class ConsoleService:
     def queue_view(self, actor: Actor) -> dict[str, Any]:
         now = self.clock()
         with self.store.begin() as db:
-            rows = self._open_conversations(db)
+            rows = [c for c in self._open_conversations(db) if c.channel != SEAT]
             users = self._user_names(db)
             items = [self._summary(c, now, users) for c in rows]
         waiting = [i for i in items if i["state"] == WAITING]
@@ -422,14 +454,18 @@ class ConsoleService:
             summary = self._summary(conversation, now, users)
             summary["position"] = self._position(db, conversation)
             mine = conversation.assigned_user_id == actor.user_id
+            call = conversation.channel == SEAT
+            summary["is_call"] = call
             summary["can"] = {
                 "take": conversation.state == WAITING,
                 "reply": conversation.state == ASSIGNED and mine,
-                "hand_back": (conversation.state == ASSIGNED and (mine or actor.is_supervisor))
-                or (conversation.state == WAITING and actor.is_supervisor),
+                "hand_back": not call and ((conversation.state == ASSIGNED and (mine or actor.is_supervisor))
+                                           or (conversation.state == WAITING and actor.is_supervisor)),
                 "close": conversation.state == ASSIGNED and (mine or actor.is_supervisor),
                 "reveal": (mine and conversation.state == ASSIGNED) or actor.is_supervisor,
                 "note": True,
+                "file": mine or actor.is_supervisor,
+                "add_line": call and conversation.state == ASSIGNED and mine,
             }
             summary["understanding"] = masking.mask_tree(conversation.understanding)
             return {"server_time": _iso(now), "conversation": summary,
@@ -460,7 +496,9 @@ class ConsoleService:
             self._deliver(conversation_id, actor, self.settings.take_message, audit_action="send_auto")
         return {"conversation_id": conversation_id, "state": ASSIGNED}
 
-    def reply(self, conversation_id: int, actor: Actor, text: str) -> dict[str, Any]:
+    def reply(self, conversation_id: int, actor: Actor, text: str, suggestion_id: int | None = None) -> dict[str, Any]:
+        """Send ``text`` to the citizen (in call assist: record what the agent told the caller). With
+        ``suggestion_id`` the reply started from that suggested answer: recorded as sent unchanged or edited."""
         text = (text or "").strip()
         if not text:
             raise ConsoleError(400, "请输入回复内容。")
@@ -470,9 +508,19 @@ class ConsoleService:
             conversation = self._get(db, conversation_id)
             if conversation.state != ASSIGNED or conversation.assigned_user_id != actor.user_id:
                 raise ConsoleError(409, "请先接入该会话再回复。")
-        view = self._deliver(conversation_id, actor, text, audit_action="send")
+        used: tuple[str, float, str] | None = None
+        if suggestion_id is not None:
+            try:
+                used = self.suggester.judge(suggestion_id, conversation_id, text)
+            except ValueError as exc:
+                raise ConsoleError(400, str(exc)) from exc
+        extra = {"suggestion": used[2], "suggestion_use": used[0]} if used else None
+        view = self._deliver(conversation_id, actor, text, audit_action="send", extra=extra)
         if view["delivery"] == "failed":
             raise ConsoleError(502, f"消息未能送达市民：{view['delivery_error']}。消息已保存，可稍后重试。")
+        if used is not None and suggestion_id is not None:
+            self.suggester.record_use(suggestion_id, actor.user_id, used[0], used[1], view["id"])
+            view["suggestion_use"] = used[0]
         return view
 
     def note(self, conversation_id: int, actor: Actor, text: str) -> dict[str, Any]:
@@ -517,15 +565,75 @@ class ConsoleService:
         return {"conversation_id": conversation_id, "phones": found}
 
     def suggestions(self, conversation_id: int, actor: Actor, text: str | None = None) -> dict[str, Any]:
+        """The suggested answers of the latest citizen message worth a search (``id`` of each is what a reply
+        that uses it names); shown to ``actor`` when they have the conversation."""
         with self.store.begin() as db:
             self._get(db, conversation_id)
-            if text is None:
-                latest = db.scalars(select(Message).where(Message.conversation_id == conversation_id,
-                                                          Message.role == CITIZEN)
-                                    .order_by(Message.at.desc(), Message.id.desc()).limit(1)).first()
-                text = latest.text if latest else ""
-        found = self.assist.suggestions(text or "", limit=3)
-        return {"conversation_id": conversation_id, "suggestions": [s.to_dict() for s in found]}
+        return self.suggester.for_conversation(conversation_id, actor.user_id, text)
+
+    # ------------------------------------------------------------------------------------------- call assist
+
+    def start_call(self, actor: Actor) -> dict[str, Any]:
+        """A call-assist conversation (电话辅助): the agent types what a caller says; nobody is behind a channel."""
+        now = self.clock()
+        with self.store.begin() as db:
+            conversation = Conversation(
+                sender_id=f"{SEAT}:{uuid.uuid4().hex}", channel=SEAT, reason=PHONE_CALL, emergency_kind=None,
+                priority=1, state=ASSIGNED, assigned_user_id=actor.user_id, assigned_at=now, waiting_since=now,
+                created_at=now, updated_at=now, gist="")
+            db.add(conversation)
+            db.flush()
+            note = self._system(db, conversation.id, f"话务员 {actor.display_name} 开始电话辅助记录", now)
+            self._audit(db, db.get(User, actor.user_id), "call_start", conversation)
+            note_view, conversation_id = self._message_view(db, note), conversation.id
+        self._conversation_changed(conversation_id, ASSIGNED, actor.display_name, [note_view])
+        return {"conversation_id": conversation_id, "state": ASSIGNED}
+
+    def add_line(self, conversation_id: int, actor: Actor, text: str) -> dict[str, Any]:
+        """One line the caller said: stored as a citizen message with the console's own reading of it (fields,
+        emergency), shown live, and searched for suggestions like a chat message."""
+        text = (text or "").strip()
+        if not text:
+            raise ConsoleError(400, "请输入来电人所说的内容。")
+        if len(text) > MAX_REPLY:
+            raise ConsoleError(400, f"每行不能超过 {MAX_REPLY} 字。")
+        understanding = _read_line(text)
+        now = self.clock()
+        with self.store.begin() as db:
+            conversation = self._get(db, conversation_id)
+            if conversation.channel != SEAT:
+                raise ConsoleError(409, "只有电话辅助记录可以添加来电内容。")
+            if conversation.state != ASSIGNED or conversation.assigned_user_id != actor.user_id:
+                raise ConsoleError(409, "该来电记录已结束或不属于您。")
+            message = Message(conversation_id=conversation_id, role=CITIZEN, text=text, at=now,
+                              external_key=f"line:{uuid.uuid4().hex}", understanding=understanding)
+            db.add(message)
+            db.flush()
+            kind = _emergency_kind(understanding)
+            if kind and not conversation.emergency_kind:
+                conversation.emergency_kind, conversation.priority = kind, 0
+            conversation.understanding = understanding
+            conversation.gist = self._gist_of(db, conversation) or conversation.gist
+            conversation.updated_at = now
+            self._audit(db, db.get(User, actor.user_id), "call_line", conversation_id, {"message_id": message.id})
+            view = self._message_view(db, message)
+            message_id = message.id
+        self.hub.publish(events.NEW_MESSAGE, {"conversation_id": conversation_id, "message": view})
+        self.suggester.message_arrived(conversation_id, message_id, text, understanding, None)
+        return view
+
+    def calls_of(self, actor: Actor) -> dict[str, Any]:
+        """The actor's call-assist records: open ones and the latest ended ones (a supervisor sees everyone's)."""
+        now = self.clock()
+        with self.store.begin() as db:
+            query = select(Conversation).where(Conversation.channel == SEAT)
+            if not actor.is_supervisor:
+                query = query.where(Conversation.assigned_user_id == actor.user_id)
+            rows = db.scalars(query.order_by(Conversation.created_at.desc()).limit(50)).all()
+            users = self._user_names(db)
+            items = [self._summary(c, now, users) for c in rows]
+        return {"server_time": _iso(now), "open": [i for i in items if i["state"] in OPEN_STATES],
+                "ended": [i for i in items if i["state"] not in OPEN_STATES]}
 
     def supervisor_view(self) -> dict[str, Any]:
         now = self.clock()
@@ -581,7 +689,8 @@ class ConsoleService:
             db.execute(delete(LoginSession).where(or_(LoginSession.expires_at <= now, LoginSession.last_seen_at <= idle)))
             live = select(LoginSession.id).where(LoginSession.user_id == Conversation.assigned_user_id,
                                                  LoginSession.last_seen_at > cutoff).exists()
-            orphans = db.scalars(select(Conversation).where(Conversation.state == ASSIGNED, ~live)).all()
+            orphans = db.scalars(select(Conversation).where(Conversation.state == ASSIGNED, Conversation.channel != SEAT,
+                                                            ~live)).all()
             users = self._user_names(db)
             for conversation in orphans:
                 agent = users.get(conversation.assigned_user_id or -1, "?")
@@ -615,8 +724,12 @@ class ConsoleService:
                 raise ConsoleError(409 if mine or actor.is_supervisor else 403,
                                    "只有接入该会话的话务员或班长可以交回或结束会话。")
             sender_id, state_before = conversation.sender_id, conversation.state
+            call = conversation.channel == SEAT
+        if call and final_state == RETURNED:
+            raise ConsoleError(409, "电话辅助记录没有机器人对话可交回，请点“结束来电”。")
         try:
-            self.resumer.resume(sender_id)
+            if not call:
+                self.resumer.resume(sender_id)
         except ResumeFailed as exc:
             with self.store.begin() as db:
                 self._audit(db, db.get(User, actor.user_id), "resume_failed", conversation_id, {"error": str(exc)})
@@ -630,6 +743,7 @@ class ConsoleService:
             if not moved:
                 raise ConsoleError(409, "会话状态已变化，请刷新后重试。")
             text = f"话务员 {actor.display_name} 已将会话交回智能助手" if final_state == RETURNED else \
+                f"话务员 {actor.display_name} 已结束来电记录" if call else \
                 f"话务员 {actor.display_name} 已结束人工服务（智能助手已恢复）"
             note = self._system(db, conversation_id, text, now)
             self._audit(db, db.get(User, actor.user_id), action, conversation_id)
@@ -641,8 +755,9 @@ class ConsoleService:
         return {"conversation_id": conversation_id, "state": final_state}
 
     def _deliver(self, conversation_id: int, actor: Actor, text: str, *, audit_action: str,
-                 require_open: bool = True) -> dict[str, Any]:
-        """Store an agent message, push it to the citizen, record how it went; returns its view."""
+                 require_open: bool = True, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Store an agent message, push it to the citizen (a phone call: the agent said it), record how it went;
+        returns its view."""
         now = self.clock()
         with self.store.begin() as db:
             conversation = self._get(db, conversation_id)
@@ -655,8 +770,11 @@ class ConsoleService:
             message_id, sender_id, channel = message.id, conversation.sender_id, conversation.channel
         error: str | None = None
         try:
-            result = self.sender.send(sender_id, channel, text)
-            delivery = "sent" if result.delivered else "queued"
+            if channel == SEAT:
+                delivery = "spoken"  # told to the caller on the phone
+            else:
+                result = self.sender.send(sender_id, channel, text)
+                delivery = "sent" if result.delivered else "queued"
         except DeliveryFailed as exc:
             delivery, error = "failed", str(exc)[:255]
         with self.store.begin() as db:
@@ -664,7 +782,8 @@ class ConsoleService:
             assert message is not None
             message.delivery, message.delivery_error = delivery, error
             self._audit(db, db.get(User, actor.user_id), audit_action, conversation_id,
-                        {"message_id": message_id, "delivery": delivery, **({"error": error} if error else {})})
+                        {"message_id": message_id, "delivery": delivery, **({"error": error} if error else {}),
+                         **(extra or {})})
             view = self._message_view(db, message)
         self.hub.publish(events.NEW_MESSAGE, {"conversation_id": conversation_id, "message": view})
         return view

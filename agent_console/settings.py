@@ -3,8 +3,8 @@
 ``ConsoleConfig.from_config(load_config())`` is what ``python -m agent_console`` runs with; tests build one
 directly. The console's own knobs (``console.*``, ``REXIAN_CONSOLE_<KEY>``) are the section's; the rest is read
 from the section that owns it and never repeated under ``console``: the connectors' push endpoints (``webchat``,
-``telegram``) and their token (``callbacks.push_token``), Rasa's HTTP API (``rasa.url``, ``rasa.api_token``) and
-the knowledge base of the suggested answers (``kb``). Everything else in the package takes a ``ConsoleConfig`` and
+``telegram``) and their token (``callbacks.push_token``), Rasa's HTTP API (``rasa.url``, ``rasa.api_token``),
+the knowledge base of the suggested answers (``kb``) and the dispatch backend with the bot's key (``dispatch``). Everything else in the package takes a ``ConsoleConfig`` and
 reads nothing itself.
 """
 
@@ -16,6 +16,7 @@ from pydantic import Field
 
 from configuration import (
     ConsoleSettings,
+    DispatchSettings,
     KBSettings,
     RasaSettings,
     Settings,
@@ -25,6 +26,7 @@ from configuration import (
 )
 from domain import TELEGRAM, WEBCHAT
 
+_DISPATCH = DispatchSettings()
 _KB = KBSettings()  # the configuration's defaults, for a ConsoleConfig built without a configuration (tests)
 
 
@@ -43,6 +45,10 @@ class ConsoleConfig(ConsoleSettings):
     kb_paths: list[Path] = Field(default_factory=lambda: list(_KB.paths))  # kb.*: the suggested answers' KB
     kb_index_dir: Path = _KB.index_dir
     kb_embedder: str | None = _KB.embedder
+    dispatch_url: str = _DISPATCH.url                 # dispatch.*: the backend the console files orders in,
+    dispatch_api_key: str = _DISPATCH.effective_api_key  # with the bot's key, timeout and retries
+    dispatch_timeout: float = _DISPATCH.timeout
+    dispatch_retries: int = _DISPATCH.retries
 
     @classmethod
     def from_config(cls, settings: Settings | None = None) -> ConsoleConfig:
@@ -57,4 +63,8 @@ class ConsoleConfig(ConsoleSettings):
             kb_paths=list(s.kb.paths),
             kb_index_dir=s.kb.index_dir,
             kb_embedder=s.kb.embedder,
+            dispatch_url=s.dispatch.url,
+            dispatch_api_key=s.dispatch.effective_api_key,
+            dispatch_timeout=s.dispatch.timeout,
+            dispatch_retries=s.dispatch.retries,
         )

@@ -35,7 +35,7 @@ from .clock import format_w3c, to_local
 from .db import Database
 from .errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from .models import Counter, IdempotencyKey, Note, Survey, WorkOrder
-from .similarity import is_repeat
+from domain.repeat import is_repeat
 from .workcalendar import WorkingCalendar
 
 logger = logging.getLogger(__name__)

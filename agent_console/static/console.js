@@ -21,13 +21,14 @@
   const ROUTE = { consult: "咨询", problem: "反映问题", unsure: "不确定" };
   const BAND = { answer: "可直接答复", did_you_mean: "可能相关", no_match: "未找到" };
   const ROLE = { citizen: "市民", bot: "智能助手", agent: "话务员", note: "内部备注", system: "系统" };
-  const DELIVERY = { sent: "已送达", queued: "待市民打开页面", failed: "发送失败", sending: "发送中" };
+  const DELIVERY = { sent: "已送达", queued: "待市民打开页面", failed: "发送失败", sending: "发送中", spoken: "已告知来电人" };
   const ACTIONS = {
     login: "登录", login_failed: "登录失败", login_locked: "账号锁定", logout: "退出", take: "接入",
     send: "回复", send_auto: "自动通知", reveal: "查看完整号码", hand_back: "交回机器人", close: "结束人工服务",
     note: "备注", view: "查看会话", auto_return: "坐席离线·回到队列", handoff: "转人工", handoff_refresh: "转人工(更新)",
     resume_failed: "恢复机器人失败", user_add: "新建账号", password_set: "重设密码",
-    user_disable: "停用账号", user_enable: "启用账号",
+    user_disable: "停用账号", user_enable: "启用账号", order_create: "登记工单", order_remind: "催办工单",
+    summary: "服务小结", call_start: "开始来电记录", call_line: "记录来电内容",
   };
 
   // ------------------------------------------------------------------------------------------------ helpers
@@ -131,8 +132,8 @@
     if (empty) empty.hidden = rows.length > 0;
   }
 
-  function openConversation(id) {
-    window.location.href = "/conversations/" + id;
+  function openConversation(id, channel) {
+    window.location.href = (channel === "seat" ? "/calls/" : "/conversations/") + id;
   }
 
   function debounce(fn, ms) {
@@ -157,7 +158,7 @@
     source.onerror = () => {
       if (status) { status.textContent = "实时连接已断开，正在重连…"; status.className = "live off"; }
     };
-    ["queue", "new_message", "conversation", "resync"].forEach((name) => {
+    ["queue", "new_message", "conversation", "resync", "suggestions", "orders"].forEach((name) => {
       source.addEventListener(name, (event) => {
         let data = {};
         try { data = JSON.parse(event.data); } catch (ignored) { data = {}; }
@@ -189,7 +190,7 @@
     function waitingRow(item) {
       const button = el("button", { className: "primary", text: "接入" });
       button.addEventListener("click", (event) => { event.stopPropagation(); take(item.id, button); });
-      return el("tr", { className: item.emergency ? "emergency" : "", onclick: () => openConversation(item.id) }, [
+      return el("tr", { className: item.emergency ? "emergency" : "", onclick: () => openConversation(item.id, item.channel) }, [
         el("td", { text: item.position }),
         el("td", {}, priorityBadges(item)),
         waitCell(item),
@@ -202,7 +203,7 @@
     }
 
     function assignedRow(item) {
-      return el("tr", { className: item.emergency ? "emergency" : "", onclick: () => openConversation(item.id) }, [
+      return el("tr", { className: item.emergency ? "emergency" : "", onclick: () => openConversation(item.id, item.channel) }, [
         el("td", {}, priorityBadges(item)),
         el("td", { text: item.agent_id === myId ? "我" : (item.agent || "—") }),
         el("td", { text: item.channel_label }),
@@ -237,13 +238,34 @@
 
   function conversationPage() {
     const id = Number(body.dataset.conversationId);
+    const isCall = body.dataset.call === "1";
     const transcript = document.getElementById("transcript");
     const replyForm = document.getElementById("reply-form");
     const replyText = document.getElementById("reply-text");
+    const lineForm = document.getElementById("line-form");
     const seen = new Set();
     let selected = null;
     let latestCitizen = null;
     let current = null;
+    let suggestions = [];
+    let activeTab = "suggest";
+
+    // --- tabs
+    const tabButtons = Array.from(document.querySelectorAll(".tabs [data-tab]"));
+    function showTab(name) {
+      activeTab = name;
+      tabButtons.forEach((b) => {
+        b.classList.toggle("current", b.dataset.tab === name);
+        b.setAttribute("aria-selected", b.dataset.tab === name ? "true" : "false");
+      });
+      document.querySelectorAll(".conv-side .tab").forEach((section) => {
+        section.hidden = section.id !== "tab-" + name;
+      });
+      if (name === "order") order.open();
+      if (name === "similar") similar.load();
+      if (name === "summary") summary.open();
+    }
+    tabButtons.forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
 
     function chips(understanding) {
       if (!understanding) return null;
@@ -262,6 +284,7 @@
       const fields = understanding.fields || {};
       if (fields.address) items.push(el("span", { className: "badge", text: "地址" }));
       if ((fields.phones || []).length) items.push(el("span", { className: "badge", text: "电话" }));
+      if ((fields.times || []).length) items.push(el("span", { className: "badge", text: "时间" }));
       return items.length ? el("div", { className: "chips" }, items) : null;
     }
 
@@ -301,6 +324,7 @@
       const classes = ["msg", message.role];
       if (message.delivery === "failed") classes.push("failed");
       let who = ROLE[message.role] || message.role;
+      if (isCall && message.role === "citizen") who = "来电人";
       if (message.author && (message.role === "agent" || message.role === "note")) who += " " + message.author;
       let meta = who + " · " + fmtTime(message.at);
       if (message.role === "agent" && message.delivery) meta += " · " + (DELIVERY[message.delivery] || message.delivery);
@@ -321,20 +345,24 @@
 
     function showConversation(c) {
       current = c;
-      document.getElementById("conv-title").textContent = "会话 #" + c.id + " · " + c.channel_label;
+      document.getElementById("conv-title").textContent = (isCall ? "来电记录 #" : "会话 #") + c.id + " · " + c.channel_label;
       const badges = [...priorityBadges(c), el("span", { className: "badge state-" + c.state, text: c.state_label })];
       if (c.agent) badges.push(el("span", { className: "badge", text: "话务员 " + c.agent }));
       if (c.position) badges.push(el("span", { className: "badge", text: "排队第 " + c.position + " 位" }));
-      badges.push(el("span", { className: "badge", text: c.reason_label }));
+      if (!isCall) badges.push(el("span", { className: "badge", text: c.reason_label }));
       document.getElementById("conv-badges").replaceChildren(...badges);
-      document.getElementById("btn-take").hidden = !c.can.take;
-      document.getElementById("btn-handback").hidden = !c.can.hand_back;
+      document.getElementById("btn-take").hidden = isCall || !c.can.take;
+      document.getElementById("btn-handback").hidden = isCall || !c.can.hand_back;
       document.getElementById("btn-close").hidden = !c.can.close;
       document.getElementById("btn-reveal").hidden = !c.can.reveal;
       replyForm.hidden = !c.can.reply;
-      document.getElementById("reply-hint").hidden = c.can.reply;
-      document.getElementById("reply-hint").textContent = c.state === "waiting" ? "接入后即可回复市民。"
+      if (lineForm) lineForm.hidden = !c.can.add_line;
+      const hint = document.getElementById("reply-hint");
+      hint.hidden = c.can.reply;
+      hint.textContent = isCall ? "来电记录已结束。" : c.state === "waiting" ? "接入后即可回复市民。"
         : c.state === "assigned" ? "该会话由其他话务员处理中。" : "该会话已" + c.state_label + "。";
+      document.getElementById("btn-file").disabled = !c.can.file;
+      document.getElementById("btn-summary").disabled = !c.can.file;
     }
 
     async function load() {
@@ -345,39 +373,367 @@
         data.messages.forEach(addMessage);
         if (!selected && latestCitizen) select(latestCitizen.message, latestCitizen.node);
         loadSuggestions();
+        order.refreshList();
       } catch (error) {
         toast(error.message, true);
       }
     }
 
+    // --- suggested answers
+
+    function renderSuggestions(list, forText) {
+      suggestions = list;
+      const box = document.getElementById("suggestions");
+      document.getElementById("suggest-for").textContent = forText ? "（针对：" + forText.slice(0, 24) + (forText.length > 24 ? "…" : "") + "）" : "";
+      if (!list.length) {
+        box.replaceChildren(el("li", { className: "hint", text: "暂无建议。" }));
+        return;
+      }
+      const canSend = current && current.can.reply;
+      box.replaceChildren(...list.map((s) => {
+        const validity = (s.valid_from || s.valid_to)
+          ? "有效期 " + (s.valid_from || "…") + " 至 " + (s.valid_to || "…") : "长期有效";
+        const send = el("button", { className: "primary", text: isCall ? "已告知来电人" : "直接发送",
+                                    title: isCall ? "记录为已原样告知来电人" : "原样发送给市民" });
+        send.addEventListener("click", () => sendReply(s.answer, s.id, send));
+        const edit = el("button", { text: isCall ? "修改后记录" : "编辑后发送" });
+        edit.addEventListener("click", () => {
+          replyText.value = s.answer;
+          replyText.dataset.suggestion = s.id === null || s.id === undefined ? "" : String(s.id);
+          replyText.focus();
+        });
+        return el("li", { className: s.outcome ? "used" : "" }, [
+          el("div", { className: "q", text: s.question }),
+          el("div", { className: "a", text: s.answer, title: s.answer }),
+          el("div", { className: "src", text: [validity, s.source ? "来源：" + s.source : "", s.department,
+                                                 "相似度 " + Math.round(s.similarity * 100) + "%"].filter(Boolean).join(" · ") }),
+          s.outcome ? el("div", { className: "hint", text: s.outcome === "unchanged" ? "已原样发送" : "已修改后发送" }) : null,
+          canSend ? el("div", { className: "row" }, [send, edit]) : null,
+        ]);
+      }));
+    }
+
     async function loadSuggestions() {
-      const list = document.getElementById("suggestions");
       try {
         const data = await api("GET", "/api/conversations/" + id + "/suggestions");
-        if (!data.suggestions.length) {
-          list.replaceChildren(el("li", { className: "hint", text: "暂无建议。" }));
-          return;
-        }
-        list.replaceChildren(...data.suggestions.map((s) => {
-          const validity = (s.valid_from || s.valid_to)
-            ? "有效期 " + (s.valid_from || "…") + " 至 " + (s.valid_to || "…") : "长期有效";
-          const use = el("button", { text: "填入回复框" });
-          use.addEventListener("click", () => {
-            replyText.value = s.answer;
-            replyText.dataset.suggestion = s.entry_id;
-            replyText.focus();
-          });
-          return el("li", {}, [
-            el("div", { className: "q", text: s.question }),
-            el("div", { className: "a", text: s.answer }),
-            el("div", { className: "src", text: [validity, s.source, s.department].filter(Boolean).join(" · ") }),
-            current && current.can.reply ? use : null,
-          ]);
-        }));
+        const message = latestCitizen && latestCitizen.message;
+        renderSuggestions(data.suggestions, message ? message.text : "");
       } catch (error) {
-        list.replaceChildren(el("li", { className: "hint", text: "建议暂不可用。" }));
+        document.getElementById("suggestions").replaceChildren(el("li", { className: "hint", text: "建议暂不可用。" }));
       }
     }
+
+    // --- sending (a chat reply, or in call assist what the agent told the caller)
+
+    async function sendReply(text, suggestionId, button) {
+      text = (text || "").trim();
+      if (!text) return;
+      if (button) button.disabled = true;
+      const payload = { text };
+      if (suggestionId !== null && suggestionId !== undefined && suggestionId !== "") payload.suggestion_id = Number(suggestionId);
+      try {
+        const message = await api("POST", "/api/conversations/" + id + "/reply", payload);
+        addMessage(message);
+        if (message.suggestion_use) {
+          suggestions = suggestions.map((s) => (s.id === payload.suggestion_id ? { ...s, outcome: message.suggestion_use } : s));
+          renderSuggestions(suggestions, latestCitizen ? latestCitizen.message.text : "");
+        }
+        return true;
+      } catch (error) {
+        toast(error.message, true);
+        load();
+        return false;
+      } finally {
+        if (button) button.disabled = false;
+      }
+    }
+
+    async function sendFromBox() {
+      const button = replyForm.querySelector("button");
+      button.disabled = true;
+      const ok = await sendReply(replyText.value, replyText.dataset.suggestion, null);
+      button.disabled = false;
+      if (ok) {
+        replyText.value = "";
+        delete replyText.dataset.suggestion;
+      }
+      replyText.focus();
+    }
+
+    replyForm.addEventListener("submit", (event) => { event.preventDefault(); sendFromBox(); });
+    replyText.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); sendFromBox(); }
+    });
+
+    if (lineForm) {
+      const lineText = document.getElementById("line-text");
+      lineForm.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const text = lineText.value.trim();
+        if (!text) return;
+        try {
+          addMessage(await api("POST", "/api/calls/" + id + "/lines", { text }));
+          lineText.value = "";
+          if (latestCitizen) select(latestCitizen.message, latestCitizen.node);
+          order.changed();
+        } catch (error) {
+          toast(error.message, true);
+        }
+        lineText.focus();
+      });
+    }
+
+    // --- the work-order form
+
+    const order = (function () {
+      const form = document.getElementById("order-form");
+      const f = (name) => document.getElementById("o-" + name);
+      let catalog = null;
+      let formKey = null;
+      let edited = false;
+      let stale = false;
+      let draft = null;
+
+      async function ensureCatalog() {
+        if (!catalog) catalog = await api("GET", "/api/catalog");
+        return catalog;
+      }
+
+      function option(value, text, isSelected) {
+        const node = el("option", { value, text });
+        if (isSelected) node.selected = true;
+        return node;
+      }
+
+      function fillDepartments(chosenCategory, chosenDepartment) {
+        const select = f("department");
+        const leaf = catalog.categories.find((c) => c.path === chosenCategory);
+        const routed = leaf ? leaf.department : "";
+        const wanted = chosenDepartment || routed;
+        const options = [option("", routed ? "按分类派往：" + (catalog.departments[routed] || routed) : "（按分类自动派单）", !wanted || wanted === routed)];
+        Object.entries(catalog.departments).forEach(([code, name]) => {
+          if (code !== routed) options.push(option(code, "改派：" + name, code === wanted));
+        });
+        select.replaceChildren(...options);
+      }
+
+      function fill(data) {
+        draft = data.draft;
+        formKey = data.form_key;
+        const d = draft;
+        f("appeal").replaceChildren(option("", "（请选择）", !d.appeal_type), ...d.appeal_alternatives.map((a) =>
+          option(a.value, a.value + (typeof a.score === "number" ? "（" + Math.round(a.score * 100) + "%）" : ""), a.value === d.appeal_type)));
+        const recommended = d.category_alternatives.map((c) =>
+          option(c.path, c.path + " → " + c.department_name + "（" + Math.round(c.score * 100) + "%）", c.path === d.category));
+        const all = catalog.categories.filter((c) => !d.category_alternatives.some((a) => a.path === c.path))
+          .map((c) => option(c.path, c.path + " → " + c.department_name, false));
+        const groups = [option("", "（无分类：由热线中心人工派单）", !d.category)];
+        if (recommended.length) groups.push(el("optgroup", { label: "推荐" }, recommended));
+        groups.push(el("optgroup", { label: "全部分类" }, all));
+        f("category").replaceChildren(...groups);
+        fillDepartments(d.category, null);
+        f("address").value = d.address || "";
+        f("occurred").value = d.occurred || "";
+        f("name").value = d.name || "";
+        f("phone").value = d.phone || "";
+        f("description").value = d.description || "";
+        f("callback").checked = d.callback_consent !== false;
+        f("anonymous").checked = !!d.anonymous;
+        const notes = (d.notes || []).slice();
+        if (d.appeal_source === "bot") notes.unshift("诉求类型取自智能助手的判断。");
+        if (d.category && !d.category_confident) notes.push("分类把握不大，请核对。");
+        if ((d.phones || []).length > 1) notes.push("市民留了多个号码：" + d.phones.join("、"));
+        document.getElementById("order-notes").textContent = notes.join(" ");
+        edited = false;
+        stale = false;
+        showOrders(data.orders);
+      }
+
+      function showOrders(list) {
+        const box = document.getElementById("order-list");
+        if (!list || !list.length) {
+          box.replaceChildren(el("li", { className: "hint", text: "尚未登记工单。" }));
+          return;
+        }
+        box.replaceChildren(...list.map((o) => el("li", {}, [
+          el("strong", { text: o.service_request_id || "—" }),
+          " ",
+          el("span", { className: "badge", text: o.kind === "remind" ? "已催办" : (o.outcome === "reminder" ? "记为催办" : "已登记") }),
+          el("div", { className: "src", text: [o.category, o.agency ? "承办：" + o.agency : "", o.expected_at ? "办结期限 " + o.expected_at.replace("T", " ").slice(0, 16) : ""].filter(Boolean).join(" · ") }),
+        ])));
+      }
+
+      async function open(force) {
+        if (!force && draft && !stale) return;
+        if (!force && edited) {
+          document.getElementById("order-notes").textContent = "对话有新内容；点“按对话重新填写”可更新表单（会覆盖已修改的内容）。";
+          return;
+        }
+        try {
+          await ensureCatalog();
+          fill(await api("GET", "/api/conversations/" + id + "/order/draft"));
+        } catch (error) {
+          toast(error.message, true);
+        }
+      }
+
+      async function refreshList() {
+        try {
+          const data = await api("GET", "/api/conversations/" + id + "/orders");
+          showOrders(data.orders);
+        } catch (ignored) { /* shown on the next load */ }
+      }
+
+      form.addEventListener("input", () => { edited = true; });
+      f("category").addEventListener("change", () => fillDepartments(f("category").value, null));
+      document.getElementById("btn-refill").addEventListener("click", () => open(true));
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const button = document.getElementById("btn-file");
+        if (button.disabled) return;
+        button.disabled = true;
+        const payload = {
+          form_key: formKey, appeal_type: f("appeal").value || null, category: f("category").value || null,
+          department: f("department").value || null, address: f("address").value, occurred: f("occurred").value,
+          name: f("name").value, phone: f("phone").value, description: f("description").value,
+          callback_consent: f("callback").checked, anonymous: f("anonymous").checked,
+        };
+        const result = document.getElementById("order-result");
+        try {
+          const data = await api("POST", "/api/conversations/" + id + "/orders", payload);
+          result.hidden = false;
+          result.className = "order-result ok";
+          result.replaceChildren(...[
+            el("div", { text: data.outcome === "reminder" ? "市民已有相同的在办工单，本次记为催办：" : "工单已登记：" }),
+            el("div", { className: "big", text: data.service_request_id }),
+            el("div", { className: "src", text: [data.agency ? "承办部门：" + data.agency : "", data.expected_at ? "办结期限 " + data.expected_at.replace("T", " ").slice(0, 16) : ""].filter(Boolean).join(" · ") }),
+            data.warning ? el("div", { className: "error", text: data.warning }) : null].filter(Boolean));
+          toast("工单号 " + data.service_request_id + (data.replayed ? "（此前已登记，未重复提交）" : ""));
+          stale = true;
+          edited = false;
+          await open(true);
+        } catch (error) {
+          toast(error.message, true);
+        } finally {
+          button.disabled = !(current && current.can.file);
+        }
+      });
+
+      return {
+        open: () => open(false),
+        refreshList,
+        changed: () => {
+          stale = true;
+          if (activeTab === "order") open(false);
+        },
+      };
+    })();
+
+    // --- similar open orders, 催办
+
+    const similar = (function () {
+      async function load() {
+        const box = document.getElementById("similar");
+        box.replaceChildren(el("li", { className: "hint", text: "正在查找…" }));
+        const params = new URLSearchParams();
+        const category = document.getElementById("o-category").value;
+        const text = document.getElementById("o-description").value;
+        if (category) params.set("category", category);
+        if (text) params.set("text", text.slice(0, 1000));
+        try {
+          const data = await api("GET", "/api/conversations/" + id + "/similar?" + params.toString());
+          if (!data.orders.length) {
+            box.replaceChildren(el("li", { className: "hint", text: "没有找到相似的在办工单（共查看 " + data.searched + " 张在办工单）。" }));
+            return;
+          }
+          box.replaceChildren(...data.orders.map((o) => {
+            const button = el("button", { text: "催办此单" });
+            button.disabled = !(current && current.can.file);
+            button.addEventListener("click", () => remind(o, button));
+            const badges = [];
+            if (o.same_caller) badges.push(el("span", { className: "badge emergency", text: "同一来电人" }));
+            if (o.overdue) badges.push(el("span", { className: "badge emergency", text: "超期" }));
+            if (o.supervised) badges.push(el("span", { className: "badge", text: "督办" }));
+            if (o.reminder_count) badges.push(el("span", { className: "badge", text: "已催办 " + o.reminder_count + " 次" }));
+            return el("li", {}, [
+              el("div", { className: "row" }, [el("strong", { text: o.service_request_id }),
+                el("span", { className: "hint", text: "相似度 " + Math.round(o.similarity * 100) + "%" }),
+                el("span", { className: "spacer" }), button]),
+              el("div", {}, badges),
+              el("div", { className: "a", text: o.description }),
+              el("div", { className: "src", text: [o.category, o.agency, o.state_label, o.address,
+                "登记 " + (o.requested_at || "").replace("T", " ").slice(0, 16)].filter(Boolean).join(" · ") }),
+            ]);
+          }));
+        } catch (error) {
+          box.replaceChildren(el("li", { className: "hint", text: error.message }));
+        }
+      }
+
+      async function remind(o, button) {
+        if (!window.confirm("对工单 " + o.service_request_id + " 催办？市民的重复反映将记入原工单，不再新立工单。")) return;
+        button.disabled = true;
+        try {
+          const data = await api("POST", "/api/conversations/" + id + "/remind",
+            { service_request_id: o.service_request_id, remind_key: o.remind_key, text: "" });
+          toast("已催办工单 " + data.service_request_id + (data.replayed ? "（此前已催办）" : ""));
+          order.refreshList();
+          load();
+        } catch (error) {
+          toast(error.message, true);
+          button.disabled = false;
+        }
+      }
+
+      document.getElementById("btn-similar").addEventListener("click", load);
+      return { load: () => { order.open().then(load); } };
+    })();
+
+    // --- 服务小结
+
+    const summary = (function () {
+      const text = document.getElementById("summary-text");
+      let touched = false;
+      text.addEventListener("input", () => { touched = true; });
+
+      function showSaved(saved) {
+        document.getElementById("summary-list").replaceChildren(...(saved || []).slice().reverse().map((s) => el("li", {}, [
+          el("div", { className: "src", text: "已保存 " + (s.at || "").replace("T", " ").slice(0, 16) + (s.service_request_id ? " · 关联工单 " + s.service_request_id : "") }),
+          el("div", { className: "a", text: s.text, title: s.text }),
+        ])));
+      }
+
+      async function open(force) {
+        if (touched && !force) return;
+        try {
+          const data = await api("GET", "/api/conversations/" + id + "/summary");
+          text.value = data.text;
+          touched = false;
+          showSaved(data.saved);
+        } catch (error) {
+          toast(error.message, true);
+        }
+      }
+
+      document.getElementById("btn-summary-refresh").addEventListener("click", () => open(true));
+      document.getElementById("btn-summary").addEventListener("click", async (event) => {
+        const button = event.currentTarget;
+        button.disabled = true;
+        try {
+          const data = await api("POST", "/api/conversations/" + id + "/summary", { text: text.value.trim() || null });
+          document.getElementById("summary-notice").textContent = data.notice;
+          addMessage(data.message);
+          touched = false;
+          open(true);
+          toast("服务小结已保存");
+        } catch (error) {
+          toast(error.message, true);
+        } finally {
+          button.disabled = !(current && current.can.file);
+        }
+      });
+      return { open: () => open(false) };
+    })();
 
     async function act(path, confirmText) {
       if (confirmText && !window.confirm(confirmText)) return;
@@ -394,7 +750,7 @@
     document.getElementById("btn-handback").addEventListener("click",
       () => act("handback", "把会话交回智能助手？市民之后的消息将由机器人回答。"));
     document.getElementById("btn-close").addEventListener("click",
-      () => act("close", "结束本次人工服务？智能助手将恢复回答该市民。"));
+      () => act("close", isCall ? "结束这条来电记录？" : "结束本次人工服务？智能助手将恢复回答该市民。"));
     document.getElementById("btn-reveal").addEventListener("click", async () => {
       try {
         const data = await api("POST", "/api/conversations/" + id + "/reveal");
@@ -407,29 +763,6 @@
       }
     });
 
-    async function sendReply() {
-      const text = replyText.value.trim();
-      if (!text) return;
-      const button = replyForm.querySelector("button");
-      button.disabled = true;
-      try {
-        const message = await api("POST", "/api/conversations/" + id + "/reply", { text });
-        addMessage(message);
-        replyText.value = "";
-        delete replyText.dataset.suggestion;
-      } catch (error) {
-        toast(error.message, true);
-        load();
-      } finally {
-        button.disabled = false;
-        replyText.focus();
-      }
-    }
-
-    replyForm.addEventListener("submit", (event) => { event.preventDefault(); sendReply(); });
-    replyText.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); sendReply(); }
-    });
     document.getElementById("note-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       const box = document.getElementById("note-text");
@@ -447,12 +780,61 @@
     handlers.new_message = (data) => {
       if (data.conversation_id !== id || !data.message) return;
       addMessage(data.message);
-      if (data.message.role === "citizen") {  // the newest citizen message: its understanding and suggestions
+      if (data.message.role === "citizen") {  // the newest citizen message: its understanding; the form may refill
         if (latestCitizen) select(latestCitizen.message, latestCitizen.node);
-        loadSuggestions();
+        order.changed();
       }
     };
+    handlers.suggestions = (data) => {  // pushed as soon as the newest citizen message has its suggestions
+      if (data.conversation_id !== id) return;
+      const message = latestCitizen && latestCitizen.message;
+      renderSuggestions(data.suggestions, message && message.id === data.message_id ? message.text : "");
+      if (current && current.can.reply && activeTab !== "suggest" && data.suggestions.length) {
+        const tab = tabButtons.find((b) => b.dataset.tab === "suggest");
+        if (tab) tab.classList.add("fresh");
+      }
+    };
+    handlers.orders = (data) => { if (data.conversation_id === id) order.refreshList(); };
     handlers.conversation = (data) => { if (data.conversation_id === id) load(); };
+    tabButtons.forEach((b) => b.addEventListener("click", () => b.classList.remove("fresh")));
+    load();
+  }
+
+  // -------------------------------------------------------------------------------------------- calls page
+
+  function callsPage() {
+    function row(item) {
+      return el("tr", { onclick: () => { window.location.href = "/calls/" + item.id; } }, [
+        el("td", { text: fmtTime(item.created_at) }),
+        el("td", { text: item.agent || "—" }),
+        el("td", { text: appealText(item) }),
+        el("td", { text: item.gist || "（尚无内容）", title: item.gist }),
+        el("td", {}, [el("a", { href: "/calls/" + item.id, text: "打开" })]),
+      ]);
+    }
+    async function load() {
+      try {
+        const data = await api("GET", "/api/calls");
+        fillTable("calls-open", "calls-open-empty", data.open.map(row));
+        fillTable("calls-ended", "calls-ended-empty", data.ended.map(row));
+        document.getElementById("calls-open-count").textContent = data.open.length;
+      } catch (error) {
+        toast(error.message, true);
+      }
+    }
+    const start = document.getElementById("btn-new-call");
+    start.addEventListener("click", async () => {
+      start.disabled = true;
+      try {
+        const data = await api("POST", "/api/calls");
+        window.location.href = "/calls/" + data.conversation_id;
+      } catch (error) {
+        toast(error.message, true);
+        start.disabled = false;
+      }
+    });
+    handlers.reload = load;
+    handlers.conversation = debounce(load, 300);
     load();
   }
 
@@ -468,7 +850,7 @@
           if (node) node.textContent = key.endsWith("_seconds") ? fmtDuration(value) : value;
         });
         fillTable("sup-queue", "sup-queue-empty", data.queue.map((item) => el("tr", {
-          className: item.emergency ? "emergency" : "", onclick: () => openConversation(item.id) }, [
+          className: item.emergency ? "emergency" : "", onclick: () => openConversation(item.id, item.channel) }, [
           el("td", {}, priorityBadges(item)),
           el("td", {}, [el("span", { className: "badge state-" + item.state, text: item.state_label })]),
           waitCell(item),
@@ -484,13 +866,14 @@
           el("td", { text: a.last_seen ? a.last_seen.slice(5, 16).replace("T", " ") : "—" }),
         ])));
         fillTable("sup-emergencies", "sup-emergencies-empty", data.emergencies_today.map((item) => el("tr", {
-          className: "emergency", onclick: () => openConversation(item.id) }, [
+          className: "emergency", onclick: () => openConversation(item.id, item.channel) }, [
           el("td", { text: fmtTime(item.created_at) }),
           el("td", { text: item.emergency_label }),
           el("td", { text: item.state_label }),
           el("td", { text: item.agent || "—" }),
           el("td", { text: item.gist, title: item.gist }),
         ])));
+        loadOrders();
         fillTable("sup-audit", null, audit.entries.map((entry) => el("tr", {}, [
           el("td", { text: entry.at ? entry.at.slice(5, 19).replace("T", " ") : "" }),
           el("td", { text: entry.user }),
@@ -501,14 +884,62 @@
         toast(error.message, true);
       }
     }
+    function pct(value) {
+      return typeof value === "number" ? (value * 100).toFixed(1) + "%" : "—";
+    }
+
+    function orderRow(o) {
+      return el("tr", { className: o.overdue ? "emergency" : "" }, [
+        el("td", { text: o.service_request_id }),
+        el("td", { text: o.category || o.service_name || "—", title: o.description }),
+        el("td", { text: o.agency || o.department || "—" }),
+        el("td", { text: (o.expected_at || "").replace("T", " ").slice(5, 16) }),
+        el("td", { className: "c-count", text: o.reminder_count }),
+      ]);
+    }
+
+    let ordersLoadedAt = 0;
+    async function loadOrders() {
+      if (Date.now() - ordersLoadedAt < 20000) return;  // the backend's figures change slowly
+      ordersLoadedAt = Date.now();
+      const today = new Date(Date.now() + clockOffset + 8 * 3600 * 1000).toISOString().slice(0, 10);
+      try {
+        const [data, usage] = await Promise.all([api("GET", "/api/supervisor/orders"),
+          api("GET", "/api/stats/suggestions?start=" + today + "&end=" + today)]);
+        const rate = usage.overall.shown ? (usage.overall.unchanged + usage.overall.edited) / usage.overall.shown : null;
+        document.getElementById("metric-suggestion_rate").textContent = pct(rate);
+        fillTable("sup-usage", "sup-usage-empty", Object.entries(usage.by_agent).map(([name, c]) => el("tr", {}, [
+          el("td", { text: name }), el("td", { text: c.shown }), el("td", { text: c.unchanged }),
+          el("td", { text: c.edited }), el("td", { text: c.not_sent }),
+        ])));
+        if (!data.available) {
+          document.getElementById("metrics-note").textContent = data.error;
+          return;
+        }
+        Object.entries(data.rates).forEach(([key, value]) => {
+          document.getElementById("metric-" + key).textContent = pct(value);
+        });
+        ["open_count", "overdue_count", "supervised_count"].forEach((key) => {
+          document.getElementById("metric-" + key).textContent = data[key];
+        });
+        document.getElementById("metrics-note").textContent = "三率：" + data.period.start + " 至 " + data.period.end
+          + " 登记的工单（共 " + data.tally.total + " 张，已回访 " + data.tally.surveyed + " 张）；超期与督办为当前在办工单。";
+        fillTable("sup-overdue", "sup-overdue-empty", data.overdue.map(orderRow));
+        fillTable("sup-supervised", "sup-supervised-empty", data.supervised.map(orderRow));
+      } catch (error) {
+        document.getElementById("metrics-note").textContent = error.message;
+      }
+    }
+
     const reload = debounce(load, 300);
-    handlers.reload = load;
+    handlers.reload = () => { ordersLoadedAt = 0; load(); };
     handlers.queue = reload;
     handlers.conversation = reload;
     load();
   }
 
   if (page === "queue") queuePage();
+  else if (page === "calls") callsPage();
   else if (page === "conversation") conversationPage();
   else if (page === "supervisor") supervisorPage();
   connect();

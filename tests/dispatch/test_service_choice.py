@@ -11,7 +11,8 @@ import pytest
 
 from bot.actions.intake.session import IntakeSession
 from bot.actions.intake.status import StatusLookup
-from bot.actions.intake.submit import WorkOrderSubmitter, choose_service
+from bot.actions.intake.submit import WorkOrderSubmitter
+from dispatch_client.service_choice import choose_service
 from dispatch_backend.launcher import BackendProcess
 from dispatch_client import DispatchClient, Outbox
 

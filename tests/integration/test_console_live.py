@@ -9,14 +9,10 @@ loses the conversation to the queue within the (short) timeout, one whose SSE st
 
 from __future__ import annotations
 
-import json
 import os
-import queue
-import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +26,7 @@ from fastapi.responses import JSONResponse
 
 from agent_console.contract import ConsoleClient, HandoffRequest, MessageRequest, TranscriptItem
 from connectors.push import PUSH_TOKEN_HEADER
+from tests.console_harness import EventStream, console_cli, login, running_console
 from tests.fakes.servers import ThreadedServer, free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,8 +85,7 @@ class Live:
 
 
 def _cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "agent_console", *args], input=stdin, env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    return console_cli(env, *args, stdin=stdin)
 
 
 @pytest.fixture(scope="module")
@@ -114,46 +110,20 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         "REXIAN_CONSOLE_PING_SECONDS": "0.4",
         "REXIAN_CONSOLE_SWEEP_SECONDS": "0.2",
     })
-    for name, role, display in (("wang", "agent", "王芳"), ("li", "agent", "李强"), ("zhao", "supervisor", "赵班长")):
-        created = _cli(env, "users", "add", name, "--role", role, "--display-name", display, stdin=PASSWORD + "\n")
-        assert created.returncode == 0, created.stderr
-    process = subprocess.Popen([sys.executable, "-m", "agent_console"], env=env, cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(url + "/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return process.poll() is not None
-
+    users = (("wang", "agent", "王芳"), ("li", "agent", "李强"), ("zhao", "supervisor", "赵班长"))
     try:
-        assert wait_until(up, 30), "console did not start"
-        assert process.poll() is None, process.stdout.read() if process.stdout else ""
-        bot = ConsoleClient(url, INTERNAL_TOKEN)
-        yield Live(url, connector, rasa, bot, env)
-        bot.close()
+        with running_console(env, port, users=users, password=PASSWORD, timeout=30) as console:
+            url = console.url
+            bot = ConsoleClient(url, INTERNAL_TOKEN)
+            yield Live(url, connector, rasa, bot, env)
+            bot.close()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         connector.server.stop()
         rasa.server.stop()
 
 
 def browser(live: Live, name: str) -> tuple[httpx.Client, str]:
-    client = httpx.Client(base_url=live.url, timeout=10)
-    form = client.get("/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert token
-    answer = client.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token.group(1),
-                                         "next": "/queue"})
-    assert answer.status_code == 303, answer.text
-    csrf = re.search(r'<meta name="csrf-token" content="([^"]+)">', client.get("/queue").text)
-    assert csrf
-    return client, csrf.group(1)
+    return login(live.url, name, PASSWORD, timeout=10)
 
 
 def hand_off(live: Live, sender: str, text: str, reason: str = "citizen_request") -> int:
@@ -162,53 +132,6 @@ def hand_off(live: Live, sender: str, text: str, reason: str = "citizen_request"
         TranscriptItem(role="bot", text="话务员接入后会在本对话中回复您。", id=f"{sender}:2")]))
     assert answer.created and answer.state == "waiting"
     return answer.conversation_id
-
-
-class EventStream:
-    """A browser's ``/events`` stream read in a thread: (event, data) pairs in a queue."""
-
-    def __init__(self, client: httpx.Client) -> None:
-        self.events: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
-        self._client = httpx.Client(base_url=str(client.base_url), cookies=client.cookies,
-                                    timeout=httpx.Timeout(10, read=None))
-        self._response: httpx.Response | None = None
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-        assert self.wait_for("hello", lambda data: True), "no hello event"
-
-    def _read(self) -> None:
-        try:
-            with self._client.stream("GET", "/events") as response:
-                self._response = response
-                event, data = "message", []
-                for line in response.iter_lines():
-                    if line.startswith("event:"):
-                        event = line[6:].strip()
-                    elif line.startswith("data:"):
-                        data.append(line[5:].strip())
-                    elif line == "":
-                        if data:
-                            self.events.put((event, json.loads("\n".join(data))))
-                        event, data = "message", []
-        except (httpx.HTTPError, RuntimeError):
-            pass
-
-    def wait_for(self, name: str, predicate: Any, timeout: float = 10.0) -> dict[str, Any] | None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                event, data = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                return None
-            if event == name and predicate(data):
-                return data
-        return None
-
-    def close(self) -> None:
-        if self._response is not None:
-            self._response.close()
-        self._client.close()
-        self._thread.join(timeout=5)
 
 
 def _state(client: httpx.Client, conversation_id: int) -> dict[str, Any]:

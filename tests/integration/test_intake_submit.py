@@ -8,7 +8,8 @@ import pytest
 
 from bot.actions.intake.session import IntakeSession
 from bot.actions.intake.status import StatusLookup, find_reference
-from bot.actions.intake.submit import WorkOrderSubmitter, choose_service, submission_text
+from bot.actions.intake.submit import WorkOrderSubmitter, submission_text
+from dispatch_client.service_choice import choose_service
 from dispatch_backend.launcher import BackendProcess, free_port, start_backend
 from dispatch_client import DispatchClient, Outbox
 

@@ -323,6 +323,7 @@ ENVIRONMENT_ALLOWED = {
     "dispatch_backend/launcher.py": "starts python -m dispatch_backend with this environment plus the test's",
     "knowledge_base/embedders.py": "sets GOMP_SPINCOUNT for the e5 engine's OpenMP runtime before it loads",
     "benchmarks/dispatch_bench.py": "a benchmark script: --pg-url defaults to the developer's REXIAN_TEST_PG_URL",
+    "benchmarks/console_suggestions.py": "starts the console with this environment plus its own test settings",
 }
 
 

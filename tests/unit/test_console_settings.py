@@ -13,7 +13,8 @@ from agent_console.settings import ConsoleConfig
 from configuration import DEV_RASA_API_TOKEN, PROJECT_ROOT, ConfigError, ConsoleSettings, load_config
 
 #: What the console reads from other sections: none of it may be a key of ``console``.
-BORROWED = {"push_urls", "push_token", "rasa_url", "rasa_token", "kb_paths", "kb_index_dir", "kb_embedder"}
+BORROWED = {"push_urls", "push_token", "rasa_url", "rasa_token", "kb_paths", "kb_index_dir", "kb_embedder",
+            "dispatch_url", "dispatch_api_key", "dispatch_timeout", "dispatch_retries"}
 
 
 def test_defaults() -> None:
@@ -53,11 +54,14 @@ def test_shared_values_come_from_the_sections_that_own_them() -> None:
         "REXIAN_WEBCHAT_PORT": "9100", "REXIAN_TELEGRAM_HOST": "0.0.0.0", "REXIAN_TELEGRAM_PORT": "9110",
         "REXIAN_CALLBACKS_PUSH_TOKEN": "push-secret", "REXIAN_RASA_URL": "http://rasa:5005",
         "REXIAN_RASA_API_TOKEN": "rasa-secret", "REXIAN_KB_PATHS": "kb/a, /abs/b", "REXIAN_KB_EMBEDDER": "use",
-        "REXIAN_KB_INDEX_DIR": "/srv/index"}))
+        "REXIAN_KB_INDEX_DIR": "/srv/index", "REXIAN_DISPATCH_URL": "http://backend:8311",
+        "REXIAN_DISPATCH_API_KEY": "bot-key", "REXIAN_DISPATCH_TIMEOUT": "2.5", "REXIAN_DISPATCH_RETRIES": "1"}))
     assert settings.push_urls == {"webchat": "http://127.0.0.1:9100", "telegram": "http://127.0.0.1:9110"}
     assert (settings.push_token, settings.rasa_url, settings.rasa_token) == ("push-secret", "http://rasa:5005",
                                                                              "rasa-secret")
     assert settings.kb_paths == [PROJECT_ROOT / "kb" / "a", Path("/abs/b")]
+    assert (settings.dispatch_url, settings.dispatch_api_key, settings.dispatch_timeout, settings.dispatch_retries) \
+        == ("http://backend:8311", "bot-key", 2.5, 1)
     assert (settings.kb_index_dir, settings.kb_embedder) == (Path("/srv/index"), "use")
 
 
