@@ -7,12 +7,18 @@ APP_VENV  := .venv/app
 RASA_VENV := .venv/rasa
 APP_PY    := $(APP_VENV)/bin/python
 
-.PHONY: up test setup prepare unit e2e bench clean
+.PHONY: up up-cluster test setup prepare unit e2e bench clean
 
 ## make up: create both environments, train the Rasa model and build the KB index when their inputs changed,
 ## start dispatch backend + action server + Rasa server + web chat, print the URL; Ctrl-C stops everything.
 up: setup
 	$(APP_PY) -m rexian.stack up
+
+## make up-cluster: the same services, several per role, behind HAProxy with Redis and PostgreSQL (installed
+## when missing; state in var/cluster/, docs/deploy.md); Ctrl-C stops everything.
+up-cluster: setup
+	scripts/install_cluster_deps.sh
+	$(APP_PY) -m rexian.stack up --cluster
 
 ## make test: the whole test suite (what .ci/run calls).
 test: setup

@@ -27,14 +27,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent_console import auth, events, pages
-from agent_console.assist import Assist, LazyAssist, open_knowledge_base_assist
+from agent_console.assist import Assist, LazyAssist
 from agent_console.desk import OrderDesk, client_from_config
+from agent_console.knowledge import build_knowledge_desk, knowledge_router, open_upkept_assist
 from agent_console.ordering import OrderForm, OrderService, RemindForm, SummaryForm
 from agent_console.prefill import LazyAppealReader, open_appeal_reader
 from agent_console.usage import suggestion_usage
 from agent_console.contract import (
     CONSOLE_TOKEN_HEADER,
     SENDER_PATTERN,
+    CancelAnswer,
+    CancelRequest,
     HandoffAnswer,
     HandoffRequest,
     HandoffStatus,
@@ -105,8 +108,7 @@ def _client_ip(request: Request) -> str:
 
 def _build_assist(settings: ConsoleConfig) -> Assist | None:
     if settings.assist == "kb":
-        return LazyAssist(lambda: open_knowledge_base_assist(settings.kb_paths, settings.kb_index_dir,
-                                                             settings.kb_embedder))
+        return LazyAssist(lambda: open_upkept_assist(settings))  # the KB with the agents' upkeep, watched
     return None
 
 
@@ -197,6 +199,15 @@ def create_app(settings: ConsoleConfig, *, sender: ReplySender | None = None, re
         if not re.match(SENDER_PATTERN, sender_id):
             raise HTTPException(status_code=422, detail="会话标识无效。")
         return await run(service.status, sender_id)  # type: ignore[no-any-return]
+
+    @app.post("/internal/handoff/{sender_id}/cancel", response_model=CancelAnswer, dependencies=[Depends(internal)])
+    async def internal_cancel(sender_id: str, request: CancelRequest) -> CancelAnswer:
+        if not re.match(SENDER_PATTERN, sender_id):
+            raise HTTPException(status_code=422, detail="会话标识无效。")
+        answer = await run(service.cancel_handoff, sender_id, request)
+        if answer is None:
+            raise HTTPException(status_code=404, detail="该市民没有等待或进行中的人工会话。")
+        return answer  # type: ignore[no-any-return]
 
     @app.get("/healthz")
     async def health() -> dict[str, str]:
@@ -439,6 +450,8 @@ def create_app(settings: ConsoleConfig, *, sender: ReplySender | None = None, re
 
         return StreamingResponse(body(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    app.include_router(knowledge_router(lambda: build_knowledge_desk(settings, service)))  # 知识库维护
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

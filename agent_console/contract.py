@@ -6,6 +6,8 @@ Every call carries ``X-Rexian-Console-Token: <console.internal_token>`` (401 oth
     POST /internal/message    a new message of a handed-off conversation (MessageRequest → MessageAnswer;
                               404 when the sender has no open handoff: the bot should answer it itself)
     GET  /internal/handoff/{sender_id}   is the bot paused for this sender, and who has it (HandoffStatus)
+    POST /internal/handoff/{sender_id}/cancel   the citizen withdraws a handoff that still waits (CancelRequest →
+                              CancelAnswer; ``cancelled: false`` once an agent has it; 404 when none is open)
 
 A sender has at most one open handoff (state ``waiting`` or ``assigned``). ``transcript`` items and messages may
 carry the bot's own ``id`` for them (e.g. the Rasa event's timestamp): sending the transcript again on a refresh
@@ -90,6 +92,21 @@ class MessageAnswer(BaseModel):
     stored: bool                   # False: a message with this id was already there
 
 
+class CancelRequest(BaseModel):
+    """The citizen's message that withdraws the handoff ("取消转人工", "不用了"), kept in the transcript."""
+
+    text: str = Field(default="", max_length=MAX_TEXT)
+    at: datetime | None = None
+    id: str | None = Field(default=None, max_length=200)
+    understanding: dict[str, Any] | None = None
+
+
+class CancelAnswer(BaseModel):
+    conversation_id: int
+    cancelled: bool                # True: taken off the queue, the bot serves the citizen again
+    state: str                     # returned when cancelled; assigned: an agent has it (relay the message instead)
+
+
 class HandoffStatus(BaseModel):
     paused: bool                   # True while a handoff is open: the bot must not answer this sender
     conversation_id: int | None = None
@@ -137,3 +154,12 @@ class ConsoleClient:
         response = self._http.get(f"{HANDOFF_PATH}/{quote(sender_id, safe=':@+=')}")
         response.raise_for_status()
         return HandoffStatus.model_validate(response.json())
+
+    def cancel(self, sender_id: str, request: CancelRequest) -> CancelAnswer | None:
+        """Withdraw the sender's waiting handoff; None when the sender has no open handoff."""
+        response = self._http.post(f"{HANDOFF_PATH}/{quote(sender_id, safe=':@+=')}/cancel",
+                                   content=request.model_dump_json(), headers={"Content-Type": "application/json"})
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return CancelAnswer.model_validate(response.json())

@@ -28,7 +28,7 @@ from dispatch_client import (
     ServiceInfo,
     ServiceRequest,
 )
-from dispatch_client.service_choice import choose_service
+from dispatch_client.service_choice import ServiceCatalog
 from agent_console.settings import ConsoleConfig
 from domain import BEIJING
 
@@ -111,8 +111,7 @@ class OrderDesk:
         self._lock = threading.Lock()
         self._tree: CategoryTree | None = None
         self._tree_failed_at: float | None = None
-        self._services: list[ServiceInfo] | None = None
-        self._definitions: dict[str, ServiceDefinition] = {}
+        self.catalog = ServiceCatalog(client)
         self._open = _Cached(OPEN_ORDERS_TTL, lambda: self.client.list(status="open"))
         self._oversight = _Cached(OVERSIGHT_TTL, self._compute_oversight)
 
@@ -151,19 +150,15 @@ class OrderDesk:
         return CategoryTree(tree, keywords, "backend")
 
     def services(self) -> list[ServiceInfo]:
-        if self._services is None:
-            self._services = self.client.services()
-        return self._services
+        return self.catalog.services()
 
     def definition(self, service_code: str) -> ServiceDefinition:
-        if service_code not in self._definitions:
-            self._definitions[service_code] = self.client.service_definition(service_code)
-        return self._definitions[service_code]
+        return self.catalog.definition(service_code)
 
     def choose_service(self, category: str | None, appeal_type: str | None = None) -> tuple[str, dict[str, str]]:
         """The Open311 service of a category leaf and the attribute values the leaf answers (the bot's rule,
         :func:`dispatch_client.service_choice.choose_service`)."""
-        return choose_service(self.services(), category, self.definition, appeal_type)
+        return self.catalog.choose(category, appeal_type)
 
     # -------------------------------------------------------------------------------------------------- orders
 

@@ -7,8 +7,8 @@ idempotency keys) and the ``console_orders`` table (unique key) both answer the 
 the same table before it is sent, because every copy of a 催办 counts.
 
 The order number is written into the transcript (a system line) and the audit log (``order_create``,
-``order_remind``, ``summary``). The backend has no endpoint that adds a note to an order, so the summary is kept
-in ``console_summaries`` and the transcript (docs/console.md says which endpoint would take it).
+``order_remind``, ``summary``). The summary is kept in ``console_summaries`` and the transcript, and written into
+the order's notes in the backend (``POST /requests/{id}/note.json``) once per summary (``summary_note``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import threading
 import time
 from typing import Any
 
@@ -58,6 +59,7 @@ STALE_CLAIM = dt.timedelta(minutes=2)  # a pending claim this old belongs to a r
 SIMILAR_SHOWN = 5
 WORTH_SHOWING = 0.2               # at least this similar: worth showing to the agent as a possible duplicate
 MAX_SUMMARY = 2000
+_SUMMARY_LOCK = threading.Lock()  # one console process: a double click finds the first click's summary
 
 
 class OrderForm(BaseModel):
@@ -92,6 +94,12 @@ def form_key(conversation: Conversation, number: int) -> str:
     """The idempotency key of the ``number``-th order filed from a conversation (unique across console databases:
     the conversation's creation time is part of it)."""
     return "console-" + _digest(conversation.id, conversation.sender_id, conversation.created_at.isoformat(), number)
+
+
+def summary_key(conversation: Conversation, summary_id: int) -> str:
+    """The idempotency key of a saved summary's note in the backend (the same for every retry of it)."""
+    return "summary-" + _digest(conversation.id, conversation.sender_id, conversation.created_at.isoformat(),
+                                summary_id)
 
 
 def remind_key(conversation: Conversation, service_request_id: str, number: int) -> str:
@@ -435,30 +443,81 @@ class OrderService:
 
     def save_summary(self, conversation_id: int, actor: Any, text: str | None) -> dict[str, Any]:
         """Save the summary (the agent's text, or the composed one: one click) with the conversation's latest
-        order; an internal note in the transcript; audited."""
+        order, as an internal note in the transcript, audited; then write it into that order's notes in the
+        backend, once. The same text again (a second click, a retry after a failure) is the same summary: no
+        second transcript note, and its idempotency key makes the backend answer without adding the note twice."""
         now = self.console.clock()
-        with self.store.begin() as db:
+        with _SUMMARY_LOCK, self.store.begin() as db:
             conversation = self.console._get(db, conversation_id)
             self._may_file(conversation, actor)
-            body = masking.mask_numbers((text or "").strip()) or compose(self._facts(db, conversation_id))
+            body = (masking.mask_numbers((text or "").strip()) or compose(self._facts(db, conversation_id)))
+            body = body[:MAX_SUMMARY]
             latest = next((link.service_request_id for link in reversed(self._links(db, conversation_id))
                            if link.state == DONE and link.service_request_id), None)
-            summary = ServiceSummary(conversation_id=conversation_id, service_request_id=latest, text=body[:MAX_SUMMARY],
-                                     user_id=actor.user_id, created_at=now, in_backend=False)
-            db.add(summary)
-            message = Message(conversation_id=conversation_id, role=NOTE, text=body[:MAX_SUMMARY], at=now,
-                              external_key=f"summary:{now.timestamp()}:{actor.user_id}:{_digest(body)[:8]}",
-                              user_id=actor.user_id)
-            db.add(message)
-            db.flush()
+            summary = db.scalar(select(ServiceSummary).where(
+                ServiceSummary.conversation_id == conversation_id, ServiceSummary.text == body,
+                ServiceSummary.service_request_id.is_(None) if latest is None
+                else ServiceSummary.service_request_id == latest).order_by(ServiceSummary.id.desc()).limit(1))
+            repeated = summary is not None
+            if summary is None:
+                summary = ServiceSummary(conversation_id=conversation_id, service_request_id=latest, text=body,
+                                         user_id=actor.user_id, created_at=now, in_backend=False)
+                db.add(summary)
+                message = Message(conversation_id=conversation_id, role=NOTE, text=body, at=now,
+                                  external_key=f"summary:{now.timestamp()}:{actor.user_id}:{_digest(body)[:8]}",
+                                  user_id=actor.user_id)
+                db.add(message)
+                db.flush()
+            else:
+                message = db.scalar(select(Message).where(Message.conversation_id == conversation_id,
+                                                          Message.role == NOTE, Message.text == body)
+                                    .order_by(Message.id.desc()).limit(1))
             self.console._audit(db, db.get(User, actor.user_id), "summary", conversation_id,
-                                {"service_request_id": latest, "summary_id": summary.id})
-            view = self.console._message_view(db, message)
-        self.console.hub.publish(events.NEW_MESSAGE, {"conversation_id": conversation_id, "message": view})
-        return {"conversation_id": conversation_id, "service_request_id": latest, "text": body, "in_backend": False,
-                "message": view,
-                "notice": ("已保存到坐席助手" + (f"并关联工单 {latest}" if latest else "")
-                           + "；派单后台暂无写入工单备注的接口，写入工单留待后台支持。")}
+                                {"service_request_id": latest, "summary_id": summary.id, "repeated": repeated})
+            view = self.console._message_view(db, message) if message is not None else None
+            summary_id, in_backend = summary.id, summary.in_backend
+            key = summary_key(conversation, summary_id)
+        if not repeated:
+            self.console.hub.publish(events.NEW_MESSAGE, {"conversation_id": conversation_id, "message": view})
+        answer = {"conversation_id": conversation_id, "service_request_id": latest, "text": body,
+                  "message": view, "repeated": repeated}
+        if latest is None:
+            return {**answer, "in_backend": False,
+                    "notice": "已保存到坐席助手；本会话还没有关联工单，小结未写入派单后台。"}
+        if in_backend:
+            return {**answer, "in_backend": True, "notice": f"这份小结已写入工单 {latest} 的备注，未重复写入。"}
+        error = self._write_summary_note(conversation_id, actor, summary_id, latest, body, key)
+        if error:
+            return {**answer, "in_backend": False, "backend_error": error,
+                    "notice": f"已保存到坐席助手，但写入工单 {latest} 的备注失败：{error}"
+                              "请稍后再点一次“保存”重试（不会重复写入）。"}
+        return {**answer, "in_backend": True, "notice": f"已保存，并写入工单 {latest} 的备注。"}
+
+    def _write_summary_note(self, conversation_id: int, actor: Any, summary_id: int, order_id: str, body: str,
+                            key: str) -> str | None:
+        """``POST /requests/{id}/note.json`` with the summary's key; None when the backend has it, else why not
+        (the summary stays saved locally, ``in_backend`` false, and may be sent again)."""
+        if self.desk is None:
+            return "未配置派单后台。"
+        try:
+            self.desk.client.note(order_id, body, f"坐席 {actor.display_name}"[:64], idempotency_key=key)
+        except DispatchAPIError as exc:
+            error = f"派单后台未受理（HTTP {exc.status_code}：{exc.description or exc}）。"
+        except DispatchUnavailable:
+            error = "派单后台暂时无法访问。"
+        else:
+            error = None
+        with self.store.begin() as db:
+            if error is None:
+                summary = db.get(ServiceSummary, summary_id)
+                if summary is not None:
+                    summary.in_backend = True
+            self.console._audit(db, db.get(User, actor.user_id), "summary_note", conversation_id,
+                                {"service_request_id": order_id, "summary_id": summary_id, "ok": error is None})
+        if error is not None:
+            logger.warning("summary %s of conversation %s not written to order %s: %s", summary_id,
+                           conversation_id, order_id, error)
+        return error
 
     def _facts(self, db: Any, conversation_id: int) -> SummaryFacts:
         conversation = self.console._get(db, conversation_id)

@@ -24,6 +24,7 @@ def _head(title: str, csrf: str = "") -> str:
 
 def _topbar(actor: Actor, current: str) -> str:
     links = [("queue", "/queue", "会话队列"), ("calls", "/calls", "电话辅助")]
+    links.append(("knowledge", "/knowledge", "知识库维护"))
     if actor.is_supervisor:
         links.append(("supervisor", "/supervisor", "班长视图"))
     current_mark = ' class="current" aria-current="page"'
@@ -236,6 +237,47 @@ def supervisor_page(actor: Actor) -> str:
         "</div></main>"
     )
     return _page("班长视图", "supervisor", actor, main)
+
+
+def knowledge_page(actor: Actor) -> str:
+    """Knowledge upkeep: the questions the bot could not answer, grouped; attach, draft or dismiss
+    (``static/knowledge.js``, ``agent_console/knowledge.py``)."""
+    main = (
+        '<main class="kb-page">'
+        '<section class="panel kb-groups"><h2>未答问题与“没帮助”反馈 <span class="count" id="kb-open">0</span></h2>'
+        '<p class="hint">相似的问法已归为一组，按出现次数排列。选中一组后，可把它加为已有条目的相似问法，或新建条目。'
+        '号码已遮盖。</p>'
+        '<table class="grid" id="kb-groups"><thead><tr><th>问题（代表问法）</th><th class="c-count">次数</th>'
+        '<th class="c-wait">最近</th></tr></thead><tbody></tbody></table>'
+        '<p class="empty" id="kb-empty" hidden>目前没有待处理的问题。</p></section>'
+        '<section class="panel kb-detail" id="kb-detail" hidden>'
+        '<h2 id="kb-title"></h2><ul id="kb-members" class="kb-members"></ul>'
+        '<h3>加为相似问法</h3>'
+        '<label class="f wide"><span>问法（可修改）</span><input id="kb-question" maxlength="200"></label>'
+        '<div id="kb-targets" class="kb-targets" role="radiogroup" aria-label="加到哪个条目"></div>'
+        '<div class="kb-search"><input id="kb-search" placeholder="按问题或编号搜索其他条目" maxlength="200">'
+        '<button type="button" id="kb-search-btn">搜索</button></div>'
+        '<div class="actions"><button type="button" class="primary" id="kb-attach">加为相似问法</button>'
+        '<button type="button" id="kb-show-draft">新建条目</button>'
+        '<button type="button" class="danger" id="kb-dismiss">忽略</button></div>'
+        '<form id="kb-draft" class="order-form" autocomplete="off" hidden><h3>新建条目</h3>'
+        + _field("标准问题", '<input id="d-question" maxlength="200" required>', wide=True)
+        + _field("相似问法（每行一个）", '<textarea id="d-similar" rows="3"></textarea>', wide=True)
+        + _field("答案", '<textarea id="d-answer" rows="5" maxlength="8000" required></textarea>', wide=True)
+        + _field("分类", '<input id="d-category" list="kb-categories" maxlength="100" required>')
+        + _field("承办部门", '<input id="d-department" maxlength="100">')
+        + _field("来源", '<input id="d-source" maxlength="200" placeholder="如：某政策文件、部门答复">')
+        + _field("编号（可留空自动生成）", '<input id="d-id" maxlength="64">')
+        + _field("生效日期", '<input id="d-from" type="date">')
+        + _field("失效日期", '<input id="d-to" type="date">')
+        + '<datalist id="kb-categories"></datalist>'
+        '<p id="d-error" class="error" role="alert" hidden></p>'
+        '<div class="f wide actions"><button type="submit" class="primary" id="d-save">保存并启用</button>'
+        '<button type="button" id="d-cancel">取消</button></div></form>'
+        "</section></main>"
+        '<script src="/static/knowledge.js?v=' + ASSET_VERSION + '" defer></script>'
+    )
+    return _page("知识库维护", "knowledge", actor, main)
 
 
 def message_page(title: str, message: str, actor: Actor | None = None) -> str:

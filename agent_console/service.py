@@ -30,6 +30,8 @@ from agent_console.contract import (
     OPEN_STATES,
     RETURNED,
     WAITING,
+    CancelAnswer,
+    CancelRequest,
     HandoffAnswer,
     HandoffRequest,
     HandoffStatus,
@@ -418,6 +420,35 @@ class ConsoleService:
         if stored is not None and stored[3] == CITIZEN:
             self.suggester.message_arrived(answer.conversation_id, stored[0], stored[1], stored[2], request.id)
         return answer
+
+    def cancel_handoff(self, sender_id: str, request: CancelRequest) -> CancelAnswer | None:
+        """The citizen withdraws a handoff that still waits: off the queue (state ``returned``: the bot serves them
+        again), their words and a note in the transcript, audited (``cancel``), agents told live. Once an agent
+        has it nothing changes (``cancelled: false``: the bot relays the message, the agent decides). None when
+        the sender has no open handoff."""
+        now = self.clock()
+        with self.store.begin() as db:
+            conversation = self._open_of(db, sender_id)
+            if conversation is None:
+                return None
+            conversation_id = conversation.id
+            cancelled = db.execute(update(Conversation)
+                                   .where(Conversation.id == conversation_id, Conversation.state == WAITING)
+                                   .values(state=RETURNED, ended_at=now, updated_at=now)).rowcount == 1
+            if not cancelled:
+                return CancelAnswer(conversation_id=conversation_id, cancelled=False, state=conversation.state)
+            added = []
+            if request.text.strip():
+                item = TranscriptItem(role=CITIZEN, text=request.text, at=request.at, id=request.id,
+                                      understanding=request.understanding)
+                added = [m for m in [self._add_item(db, conversation, item, now, f"msg:{uuid.uuid4().hex}")] if m]
+            added.append(self._system(db, conversation_id, "市民已取消转人工，智能助手继续为其服务", now))
+            waited = int((now - _aware(conversation.waiting_since, now)).total_seconds())
+            self._audit(db, None, "cancel", conversation_id, {"waited_seconds": max(waited, 0)},
+                        actor_name=BOT_ACTOR)
+            views = [self._message_view(db, m) for m in added]
+        self._conversation_changed(conversation_id, RETURNED, None, views)
+        return CancelAnswer(conversation_id=conversation_id, cancelled=True, state=RETURNED)
 
     def status(self, sender_id: str) -> HandoffStatus:
         with self.store.begin() as db:

@@ -24,7 +24,7 @@ from configuration import (
     WebchatSettings,
     load_config,
 )
-from domain import TELEGRAM, WEBCHAT
+from domain import TELEGRAM, WEBCHAT, WECHAT
 
 _DISPATCH = DispatchSettings()
 _KB = KBSettings()  # the configuration's defaults, for a ConsoleConfig built without a configuration (tests)
@@ -45,6 +45,9 @@ class ConsoleConfig(ConsoleSettings):
     kb_paths: list[Path] = Field(default_factory=lambda: list(_KB.paths))  # kb.*: the suggested answers' KB
     kb_index_dir: Path = _KB.index_dir
     kb_embedder: str | None = _KB.embedder
+    kb_upkeep_path: Path = _KB.upkeep_path            # the agents' additions to the KB (knowledge upkeep)
+    kb_feedback_db: Path = _KB.feedback_db            # the unanswered questions and votes the bot logs
+    kb_salt: str = _KB.salt
     dispatch_url: str = _DISPATCH.url                 # dispatch.*: the backend the console files orders in,
     dispatch_api_key: str = _DISPATCH.effective_api_key  # with the bot's key, timeout and retries
     dispatch_timeout: float = _DISPATCH.timeout
@@ -56,13 +59,17 @@ class ConsoleConfig(ConsoleSettings):
         s = settings or load_config()
         return cls(
             **s.console.model_dump(),
-            push_urls={WEBCHAT: s.webchat.url, TELEGRAM: s.telegram.push_url},
+            push_urls={WEBCHAT: s.webchat.url, TELEGRAM: s.telegram.push_url,
+                       **({WECHAT: s.wechat.push_url} if s.wechat.enabled else {})},  # when it runs
             push_token=s.callbacks.push_token,
             rasa_url=s.rasa.url or "",
             rasa_token=s.rasa.effective_api_token,
             kb_paths=list(s.kb.paths),
             kb_index_dir=s.kb.index_dir,
             kb_embedder=s.kb.embedder,
+            kb_upkeep_path=s.kb.upkeep_path,
+            kb_feedback_db=s.kb.feedback_db,
+            kb_salt=s.kb.salt,
             dispatch_url=s.dispatch.url,
             dispatch_api_key=s.dispatch.effective_api_key,
             dispatch_timeout=s.dispatch.timeout,

@@ -26,7 +26,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--show", type=int, default=20, help="misses and false alarms to print")
+    parser.add_argument("--semantic", action="store_true",
+                        help="the whole recogniser the bot uses: rules, then the semantic model (e5)")
     args = parser.parse_args(argv)
+    recognise = assess_emergency
+    if args.semantic:
+        from nlu.emergency_semantic import EmergencyRecogniser
+
+        recognise = EmergencyRecogniser()
     for path in args.paths:
         hits = wanted = alarms = others = 0
         misses: list[str] = []
@@ -37,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         for case in load_cases(path):
             for turn in case.turns:
                 expected = set(turn.expect or [])
-                found = assess_emergency(turn.say)
+                found = recognise(turn.say)
                 if expected == {"emergency"}:
                     wanted += 1
                     kind = case.id.split("-")[2] if case.id.count("-") >= 2 else "?"

@@ -37,6 +37,8 @@ class CallbackConfig:
     max_age: dt.timedelta | None = dt.timedelta(days=7)      # older closures seen for the first time: no survey
     dispatch_timeout: float = DispatchSettings().timeout
     enabled: bool = _DEFAULT.enabled
+    console_url: str = ""     # the agent console's internal API (empty: none to ask): no survey while handed off
+    console_token: str = ""   # its internal token (empty: the development one)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> CallbackConfig:
@@ -48,7 +50,8 @@ class CallbackConfig:
             dispatch_api_key=s.dispatch.effective_api_key,
             rasa_url=str(s.rasa.url),
             rasa_token=s.rasa.effective_api_token,
-            push_urls={"webchat": s.webchat.url, "telegram": s.telegram.push_url},
+            push_urls={"webchat": s.webchat.url, "telegram": s.telegram.push_url,
+                       **({"wechat": s.wechat.push_url} if s.wechat.enabled else {})},  # when it runs
             push_token=cb.push_token,
             quiet=QuietHours.parse(cb.quiet_start, cb.quiet_end, cb.timezone),
             delay=dt.timedelta(minutes=cb.delay_minutes),
@@ -57,4 +60,6 @@ class CallbackConfig:
             poll_seconds=cb.poll_seconds,
             dispatch_timeout=s.dispatch.timeout,
             enabled=cb.enabled,
+            console_url=s.console.url,
+            console_token=s.console.effective_internal_token,
         )

@@ -1,7 +1,8 @@
 """Tables of the callback store (SQLite or PostgreSQL by URL) and the engine factory.
 
 Times are stored as naive UTC. The schema is created on first use (:func:`create_tables`, safe when several processes
-start together); it has no migrations yet, so a later change of these tables needs one. Earlier versions also kept a
+start together); it has no migrations yet: a later step may only add tables (``callback_pushes`` was one), a
+change of an existing table needs one. Earlier versions also kept a
 ``callback_results`` table here (survey results waiting for the backend); those now wait in the dispatch client's
 outbox, and ``callbacks/legacy.py`` moves what an old store still holds there and drops the table.
 """
@@ -38,6 +39,19 @@ surveys = sa.Table(
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("service_request_id", "closure", name="uq_callback_survey_closure"),
     sa.Index("ix_callback_surveys_state_due", "state", "due_at"),
+)
+
+#: Every invitation the scheduler pushed and the connector accepted, with the connector's delivery path
+#: (``PushResult.path``: WeChat's ``customer_service`` or ``template``; empty for the other channels). Added after
+#: ``callback_surveys``: :func:`create_tables` adds it to an existing store (a new table, no column changes).
+pushes = sa.Table(
+    "callback_pushes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey_id", sa.Integer, nullable=False, index=True),
+    sa.Column("attempt", sa.Integer, nullable=False),  # 1 for the first invitation
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("delivered", sa.Boolean, nullable=False),  # False: queued until the citizen opens the page
+    sa.Column("path", sa.String(32), nullable=False, default=""),
 )
 
 #: Position in the dispatch backend's change feed.

@@ -45,18 +45,19 @@ class Pusher:
     def can_push(self, channel: str | None) -> bool:
         return bool(channel) and channel in self.push_urls
 
-    def deliver(self, channel: str, recipient: str, messages: list[PushMessage]) -> tuple[Delivery, str]:
-        """Push the messages; the outcome and a short reason for the log (never the recipient)."""
+    def deliver(self, channel: str, recipient: str, messages: list[PushMessage]) -> tuple[Delivery, str, PushResult | None]:
+        """Push the messages; the outcome, a short reason for the log (never the recipient) and the connector's
+        answer when it took them (its ``path``, e.g. WeChat's ``template``, is kept with the survey)."""
         if not self.can_push(channel):
-            return Delivery.UNREACHABLE, f"渠道 {channel or '（无）'} 不支持主动推送"
+            return Delivery.UNREACHABLE, f"渠道 {channel or '（无）'} 不支持主动推送", None
         try:
             result = self.send(self.push_urls[channel], self.token, PushRequest(recipient=recipient,
                                                                                  messages=messages))
         except httpx.HTTPStatusError as exc:
             status = exc.response.status_code
             if status == 404:
-                return Delivery.UNREACHABLE, "连接器不认识该用户（404）"
-            return Delivery.RETRY, f"连接器返回 HTTP {status}"
+                return Delivery.UNREACHABLE, "连接器不认识该用户（404）", None
+            return Delivery.RETRY, f"连接器返回 HTTP {status}", None
         except httpx.HTTPError as exc:
-            return Delivery.RETRY, f"连接器无法访问：{type(exc).__name__}"
-        return Delivery.SENT, "已送达" if result.delivered else "已排队，等用户打开页面"
+            return Delivery.RETRY, f"连接器无法访问：{type(exc).__name__}", None
+        return Delivery.SENT, "已送达" if result.delivered else "已排队，等用户打开页面", result

@@ -2,7 +2,9 @@
 
 The scheduler learns that a survey was answered from the change feed alone (the order leaves ``closed`` for
 ``callback_done`` or ``reopened``), whoever recorded the answer. Its own writes (archiving orders whose citizen
-declined callbacks or never answered) go through the dispatch client's outbox like the bot's.
+declined callbacks or never answered) go through the dispatch client's outbox like the bot's. A survey is not
+started while the citizen's conversation is handed off to a seat agent (the console's internal API says so); it
+waits, as it does while the citizen is in a form.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import httpx
+
+from agent_console.contract import ConsoleClient
 from dispatch_client import (
     PENDING,
     Archive,
@@ -32,6 +37,8 @@ from .store import Survey, SurveyState, SurveyStore
 
 logger = logging.getLogger(__name__)
 
+CONSOLE_TIMEOUT = 3.0  # seconds; an unreachable console must not hold up the round
+
 Clock = Callable[[], dt.datetime]
 
 
@@ -49,7 +56,7 @@ class RoundReport:
     declined: int = 0
     unreachable: int = 0
     invited: int = 0
-    postponed: int = 0
+    postponed: int = 0     # the citizen was in a form, or with a seat agent: asked again later
     retry_later: int = 0
     no_reply: int = 0
     delivered: int = 0     # writes from the outbox that reached the backend in this round
@@ -65,7 +72,7 @@ class Scheduler:
 
     def __init__(self, config: CallbackConfig, *, outbox: Outbox, now: Clock = utcnow,
                  dispatch: DispatchClient | None = None, rasa: RasaClient | None = None, push: PushFunc | None = None,
-                 owner: str | None = None) -> None:
+                 owner: str | None = None, console: ConsoleClient | None = None) -> None:
         self.config = config
         self.now = now
         self.owner = owner or new_owner()
@@ -78,12 +85,17 @@ class Scheduler:
         self._own_rasa = rasa is None
         self.rasa = rasa or RasaClient(config.rasa_url, config.rasa_token)
         self.pusher = Pusher(config.push_urls, config.push_token, **({"send": push} if push else {}))
+        self._own_console = console is None and bool(config.console_url)
+        self.console = console or (ConsoleClient(config.console_url, config.console_token, timeout=CONSOLE_TIMEOUT)
+                                   if config.console_url else None)
 
     def close(self) -> None:
         if self._own_dispatch:
             self.dispatch.close()
         if self._own_rasa:
             self.rasa.close()
+        if self._own_console and self.console is not None:
+            self.console.close()
         self.store.close()
 
     def __enter__(self) -> Scheduler:
@@ -218,6 +230,11 @@ class Scheduler:
             report.postponed += 1
             logger.info("回访：工单 %s 的来电人正在填写 %s，推迟回访", order_id, loop)
             return
+        if self._with_an_agent(survey):
+            self.store.release(survey.id, self.owner, now, self._after(now + self.config.postpone))
+            report.postponed += 1
+            logger.info("回访：工单 %s 的来电人正由人工话务员服务，推迟回访", order_id)
+            return
         if not self.store.begin_attempt(survey.id, self.owner, now, self._after(now + self.config.retry)):
             return  # the claim expired and someone else took over
         try:
@@ -232,11 +249,15 @@ class Scheduler:
             self.store.undo_attempt(survey.id, self.owner, now, retry_at)
             report.retry_later += 1
             return
-        outcome, reason = self.pusher.deliver(survey.channel, survey.recipient, messages)
+        outcome, reason, result = self.pusher.deliver(survey.channel, survey.recipient, messages)
         if outcome is Delivery.SENT:
             self.store.mark_invited(survey.id, self.owner, self.now())
+            path = result.path if result is not None else ""
+            self.store.record_push(survey.id, survey.attempts + 1, self.now(),
+                                   delivered=bool(result and result.delivered), path=path)
             report.invited += 1
-            logger.info("回访：工单 %s 第 %d 次邀请：%s", order_id, survey.attempts + 1, reason)
+            logger.info("回访：工单 %s 第 %d 次邀请：%s%s", order_id, survey.attempts + 1, reason,
+                        f"（{path}）" if path else "")
         elif outcome is Delivery.UNREACHABLE:
             self.store.finish(survey.id, SurveyState.UNREACHABLE, self.now(), owner=self.owner)
             report.unreachable += 1
@@ -245,6 +266,18 @@ class Scheduler:
             self.store.undo_attempt(survey.id, self.owner, now, retry_at)
             report.retry_later += 1
             logger.warning("回访：工单 %s 推送失败，稍后重试：%s", order_id, reason)
+
+    def _with_an_agent(self, survey: Survey) -> bool:
+        """Whether the citizen's conversation is handed off to a seat agent now (waiting or taken). A console
+        that cannot be asked does not stop the survey (it would be lost otherwise)."""
+        if self.console is None:
+            return False
+        try:
+            return self.console.status(survey.recipient).paused
+        except (httpx.HTTPError, ValueError) as exc:
+            logger.warning("回访：工单 %s 无法向坐席控制台确认是否在人工服务中（%s），照常回访",
+                           survey.service_request_id, type(exc).__name__)
+            return False
 
     def _still_closed(self, survey: Survey, now: dt.datetime, report: RoundReport) -> bool:
         """Re-read the order just before inviting; an order that moved on needs no survey for this closure."""

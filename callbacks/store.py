@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from .db import cursors, from_store, make_engine, surveys, utc_naive
+from .db import cursors, from_store, make_engine, pushes, surveys, utc_naive
 
 
 class SurveyState(str, enum.Enum):
@@ -51,6 +51,17 @@ class Survey:
                    closed_at=from_store(m["closed_at"]), due_at=from_store(m["due_at"]),  # type: ignore[arg-type]
                    attempts=m["attempts"], last_invited_at=from_store(m["last_invited_at"]),
                    backend_done=m["backend_done"])
+
+
+@dataclass(frozen=True)
+class Push:
+    """One invitation the connector accepted, and how it went out (``path``; empty when the channel names none)."""
+
+    survey_id: int
+    attempt: int
+    at: dt.datetime
+    delivered: bool
+    path: str
 
 
 class SurveyStore:
@@ -124,6 +135,27 @@ class SurveyStore:
                        sa.or_(surveys.c.lease_until.is_(None), surveys.c.lease_until <= stamp))
                 .order_by(surveys.c.due_at).limit(limit)).all()
         return [Survey.from_row(r) for r in rows]
+
+    def recent(self, limit: int = 50) -> list[tuple[Survey, list[Push]]]:
+        """The latest surveys (newest first), each with the invitations pushed for it."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(surveys).order_by(surveys.c.id.desc()).limit(limit)).all()
+            found = [Survey.from_row(r) for r in rows]
+            sent = conn.execute(sa.select(pushes).where(pushes.c.survey_id.in_([s.id for s in found]))
+                                .order_by(pushes.c.id)).all() if found else []
+        by_survey: dict[int, list[Push]] = {}
+        for row in sent:
+            m = row._mapping
+            by_survey.setdefault(m["survey_id"], []).append(Push(
+                survey_id=m["survey_id"], attempt=m["attempt"], at=from_store(m["at"]),  # type: ignore[arg-type]
+                delivered=m["delivered"], path=m["path"] or ""))
+        return [(s, by_survey.get(s.id, [])) for s in found]
+
+    def record_push(self, survey_id: int, attempt: int, now: dt.datetime, *, delivered: bool, path: str) -> None:
+        """Keep an invitation the connector accepted and its delivery path."""
+        with self.engine.begin() as conn:
+            conn.execute(sa.insert(pushes).values(survey_id=survey_id, attempt=attempt, at=utc_naive(now),
+                                                  delivered=delivered, path=path[:32]))
 
     def backend_owed(self, limit: int = 100) -> list[Survey]:
         """Surveys whose backend write (archiving a declined or unanswered order) is not in the outbox yet."""

@@ -34,12 +34,13 @@ from .services import (
     WebchatSettings,
 )
 from .settings import Settings
+from .wechat import WECHAT_MODES, WechatSettings
 
 __all__ = [
     "CONFIG_FILE_ENV", "DEMO_DB_URL", "DEV_CONSOLE_TOKEN", "DEV_DISPATCH_API_KEY", "DEV_RASA_API_TOKEN",
     "DEV_WEBHOOK_SECRET", "ENV_PREFIX", "PROJECT_ROOT", "ActionsSettings", "AppealSettings", "CallbacksSettings",
     "ConfigError", "ConsoleSettings", "DemoSettings", "DispatchServerSettings", "DispatchSettings", "E5Settings",
     "EmergencySettings", "FaissSettings", "IntakeSettings", "JiebaSettings", "KBSettings", "RasaSettings", "Section",
-    "ServiceHours", "Settings", "TelegramSettings", "TrackerStoreSettings", "WebchatSettings", "config_file",
-    "env_name", "load_config", "resolve_path", "resolve_sqlite_url", "service_url",
+    "ServiceHours", "Settings", "TelegramSettings", "TrackerStoreSettings", "WECHAT_MODES", "WebchatSettings",
+    "WechatSettings", "config_file", "env_name", "load_config", "resolve_path", "resolve_sqlite_url", "service_url",
 ]

@@ -23,6 +23,7 @@ class KBSettings(Section):
     embedder: str | None = None  # None: knowledge_base.embedders.DEFAULT_EMBEDDER
     feedback_db: ProjectPath = Path("var/feedback.sqlite3")
     salt: str = ""  # empty: a random salt is created once inside the feedback database
+    upkeep_path: ProjectPath = Path("var/kb_upkeep")  # the console's knowledge upkeep: new entries, added questions
 
 
 class JiebaSettings(Section):

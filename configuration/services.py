@@ -28,6 +28,7 @@ class RasaSettings(HttpServiceSection):
 
 class ActionsSettings(ServerSection):
     port: int = 5055
+    threads: int = 4  # worker threads the actions run in, off the server's event loop (bot/actions/offload.py)
 
 
 class WebchatSettings(ServerSection):

@@ -17,6 +17,7 @@ from .services import (
     TrackerStoreSettings,
     WebchatSettings,
 )
+from .wechat import WechatSettings
 
 
 class Settings(Section):
@@ -39,3 +40,4 @@ class Settings(Section):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     callbacks: CallbacksSettings = Field(default_factory=CallbacksSettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    wechat: WechatSettings = Field(default_factory=WechatSettings)

@@ -8,7 +8,8 @@ A connector receives::
 
 ``recipient`` is the sender id the connector itself uses with Rasa (``web:<uuid>``, ``tg:<chat id>``, …). The
 answer is ``{"delivered": true}`` when the message reached the citizen's app (Telegram), ``{"delivered": false,
-"queued": true}`` when it waits for the citizen to open the page (web chat). 401 for a wrong token, 404 for a
+"queued": true}`` when it waits for the citizen to open the page (web chat); ``path`` says how a channel with
+several ways sent it (WeChat: ``customer_service`` or ``template``). 401 for a wrong token, 404 for a
 recipient the connector does not serve, 502 when the messaging platform refused it.
 """
 from __future__ import annotations
@@ -41,6 +42,9 @@ class PushRequest(BaseModel):
 class PushResult(BaseModel):
     delivered: bool
     queued: bool = False
+    #: how it went out, for channels with more than one way: WeChat's "customer_service" (inside the 48-hour
+    #: window) or "template" (an invitation outside it); empty for the other channels
+    path: str = ""
 
 
 def effective_token(configured: str) -> str:

@@ -394,6 +394,50 @@ class Workflow:
             self._bump(session, [order])
             return order
 
+    def note(self, service_request_id: str, text: str, author: str, now: dt.datetime, actor: str,
+             idempotency_key: str | None = None) -> WorkOrder:
+        """备注: append a note (type ``note``) to the order's history, by ``author`` (else ``actor``); no state,
+        deadline or count changes. With ``idempotency_key`` the same note again (a retry, a second click) answers
+        the order unchanged; the same key for another note is a 422."""
+        fingerprint = hashlib.sha256(json.dumps([service_request_id, text, author], ensure_ascii=False)
+                                     .encode()).hexdigest()
+        try:
+            return self._add_note(service_request_id, text, author, now, actor, idempotency_key, fingerprint)
+        except IntegrityError:
+            if not idempotency_key:
+                raise
+            with self.db.read() as session:  # a concurrent copy with the same key won the race
+                order = self._noted(session, service_request_id, idempotency_key, fingerprint)
+            if order is None:
+                raise
+            return order
+
+    def _noted(self, session: Session, service_request_id: str, key: str, fingerprint: str) -> WorkOrder | None:
+        row = session.get(IdempotencyKey, key)
+        if row is None:
+            return None
+        order = session.get(WorkOrder, row.order_id)
+        if row.outcome != "note" or row.request_hash != fingerprint or order is None \
+                or order.service_request_id != service_request_id:
+            raise Unprocessable(f"idempotency_key {key!r} 已用于另一次提交；新的备注请使用新的 idempotency_key。"
+                                "(Idempotency key already used for a different request.)")
+        return order
+
+    def _add_note(self, service_request_id: str, text: str, author: str, now: dt.datetime, actor: str,
+                  key: str | None, fingerprint: str) -> WorkOrder:
+        with self.db.write() as session:
+            if key:
+                done = self._noted(session, service_request_id, key, fingerprint)
+                if done is not None:
+                    return done
+            order = self._load(session, service_request_id)
+            self._note(order, now, author or actor, "note", text)
+            if key:
+                session.add(IdempotencyKey(key=key, order_id=order.id, outcome="note", created_at=now,
+                                           request_hash=fingerprint))
+            self._bump(session, [order])
+            return order
+
     def archive(self, service_request_id: str, now: dt.datetime, actor: str, no_reply: bool = False) -> WorkOrder:
         """Archive after the callback, right after closure when the citizen declined callbacks, or after a
         callback that got no reply (``no_reply``: the bot invited the citizen the configured number of times)."""

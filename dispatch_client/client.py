@@ -30,7 +30,7 @@ from .models import (
     ServiceRequest,
 )
 from .policy import RetryPolicy, Verdict
-from .writes import Archive, CreateOrder, Redispatch, Remind, Reopen, SurveyResult
+from .writes import Archive, CreateOrder, Note, Redispatch, Remind, Reopen, SurveyResult
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +140,13 @@ class DispatchClient:
     def remind(self, service_request_id: str, text: str = "") -> ServiceRequest:
         """催办 an open order."""
         return self._run(Remind(service_request_id=service_request_id, text=text).call(self.api_key))
+
+    def note(self, service_request_id: str, text: str, author: str = "",
+             idempotency_key: str | None = None) -> ServiceRequest:
+        """备注: append ``text`` by ``author`` to the order's history (no state change). Safe to retry: the same
+        ``idempotency_key`` with the same note answers the order without adding it again (a fresh key if None)."""
+        write = Note(service_request_id=service_request_id, text=text, author=author)
+        return self._run(write.call(self.api_key, idempotency_key))
 
     def record_survey(self, service_request_id: str, *, resolved: bool, satisfaction: str,
                       comment: str = "") -> ServiceRequest:

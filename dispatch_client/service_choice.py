@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from dispatch_client.models import ServiceAttribute, ServiceDefinition, ServiceInfo
 
@@ -72,3 +73,26 @@ def _answer(definition: ServiceDefinition, leaf: str) -> dict[str, str] | None:
         elif attribute.required:
             return None
     return answers
+
+
+class ServiceCatalog:
+    """The backend's services and their definitions, each fetched once, and the service of a category leaf."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client  # a DispatchClient (``services()``, ``service_definition(code)``)
+        self._services: list[ServiceInfo] | None = None
+        self._definitions: dict[str, ServiceDefinition] = {}
+
+    def services(self) -> list[ServiceInfo]:
+        if self._services is None:
+            self._services = self.client.services()
+        return self._services
+
+    def definition(self, service_code: str) -> ServiceDefinition:
+        if service_code not in self._definitions:
+            self._definitions[service_code] = self.client.service_definition(service_code)
+        return self._definitions[service_code]
+
+    def choose(self, category: str | None, appeal_type: str | None = None) -> tuple[str, dict[str, str]]:
+        """:func:`choose_service` over this backend's services."""
+        return choose_service(self.services(), category, self.definition, appeal_type)

@@ -118,6 +118,25 @@ class Reopen(_OrderAction):
         return [("reason", self.reason)]
 
 
+class Note(_OrderAction):
+    """备注 on an order's history (e.g. a seat agent's 服务小结); changes no state. Always sent with an idempotency
+    key, so a second copy answers the order unchanged instead of adding the note twice."""
+
+    kind: Literal["note"] = "note"
+    endpoint: ClassVar[str] = "note"
+    replay_safe: ClassVar[bool] = True
+    text: str
+    author: str = ""
+
+    def fields(self) -> list[tuple[str, str]]:
+        return [("text", self.text), ("author", self.author)]
+
+    def call(self, api_key: str, idempotency_key: str | None = None) -> Call:
+        key = idempotency_key or calls.new_idempotency_key()
+        return replace(super().call(api_key), fields=self.fields() + [("idempotency_key", key)],
+                       headers={calls.IDEMPOTENCY_HEADER: key}, replay_safe=True)
+
+
 class Redispatch(_OrderAction):
     """改派 to another department code."""
 
@@ -129,5 +148,6 @@ class Redispatch(_OrderAction):
         return [("department", self.department)]
 
 
-Write = Annotated[CreateOrder | SurveyResult | Remind | Archive | Reopen | Redispatch, Field(discriminator="kind")]
+Write = Annotated[CreateOrder | SurveyResult | Remind | Archive | Reopen | Redispatch | Note,
+                  Field(discriminator="kind")]
 WRITE = TypeAdapter(Write)

@@ -95,6 +95,11 @@ def _settings() -> Any:
     return load_config()
 
 
+def _upkeep_path(args: argparse.Namespace) -> Path | None:
+    """The agents' overlay (kb.upkeep_path) with the configured KB; none when ``--kb`` names other files."""
+    return None if getattr(args, "kb", None) else _settings().kb.upkeep_path
+
+
 def _kb_paths(args: argparse.Namespace) -> list[Path]:
     return list(args.kb) if getattr(args, "kb", None) else list(_settings().kb.paths)
 
@@ -201,10 +206,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     from knowledge_base.embedders import get_embedder
     from knowledge_base.hashing import kb_hash
     from knowledge_base.index import HybridIndex, IndexMismatchError
+    from knowledge_base.overlay import load_kb_entries
     from knowledge_base.service import build_index
 
     try:
-        entries = load_entries(_kb_paths(args))
+        entries = load_kb_entries(_kb_paths(args), _upkeep_path(args))
     except KBImportError as exc:
         return _report_import_error(exc)
     index_dir = _index_dir(args)
@@ -232,7 +238,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     progress, close = _progress_bar("向量化")
     try:
-        kb = KnowledgeBase.open(_kb_paths(args), _index_dir(args), _embedder_spec(args), progress=progress)
+        kb = KnowledgeBase.open(_kb_paths(args), _index_dir(args), _embedder_spec(args), progress=progress,
+                                upkeep_path=_upkeep_path(args))
     except KBImportError as exc:
         return _report_import_error(exc)
     finally:

@@ -48,6 +48,15 @@ CREATE TABLE IF NOT EXISTS votes (
 );
 CREATE INDEX IF NOT EXISTS unanswered_created ON unanswered(created_at);
 CREATE INDEX IF NOT EXISTS votes_created ON votes(created_at);
+CREATE TABLE IF NOT EXISTS handled (
+    kind TEXT NOT NULL,
+    row_id INTEGER NOT NULL,
+    handled_at TEXT NOT NULL,
+    handled_by TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entry_id TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (kind, row_id)
+);
 """
 
 
@@ -156,6 +165,30 @@ class FeedbackLog:
                 item["helpful"] = bool(item["helpful"])
             out.append(item)
         return out
+
+    def mark_handled(self, refs: Iterable[tuple[str, int]], *, by: str, action: str, entry_id: str = "") -> int:
+        """Mark feedback rows (``(kind, row id)``) as handled by ``by`` (e.g. an agent's account) with ``action``
+        (``attach``, ``draft``, ``dismiss``) and the entry concerned; rows already handled keep their first
+        marking. Returns how many rows were newly marked."""
+        stamp = _now()
+        marked = 0
+        with closing(self._connect()) as conn, conn:
+            for kind, row_id in refs:
+                if kind not in ("unanswered", "votes"):
+                    raise ValueError(f"unknown feedback kind {kind!r}; use 'unanswered' or 'votes'")
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO handled(kind, row_id, handled_at, handled_by, action, entry_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (kind, int(row_id), stamp, by, action, entry_id),
+                )
+                marked += cursor.rowcount
+        return marked
+
+    def handled(self) -> dict[tuple[str, int], dict[str, Any]]:
+        """Every handled row: ``(kind, row id)`` → when, by whom, which action and entry."""
+        with closing(self._connect()) as conn:
+            rows = conn.execute("SELECT * FROM handled").fetchall()
+        return {(row["kind"], int(row["row_id"])): dict(row) for row in rows}
 
     def counts(self) -> dict[str, int]:
         """Totals for ``rexian kb stats``: unanswered questions, helpful and unhelpful votes."""

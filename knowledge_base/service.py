@@ -2,33 +2,41 @@
 
 ``KnowledgeBase.open(...)`` loads the entries and the saved index (rebuilding it when it is missing or stale);
 ``ask(...)`` answers a citizen's question with a band (answer / did-you-mean / no-match) and the matching entries.
-Entries outside their ``valid_from``/``valid_to`` dates are never served.
+Entries outside their ``valid_from``/``valid_to`` dates are never served. An opened KB watches its files (the
+knowledge upkeep overlay, :mod:`knowledge_base.overlay`, included) and serves a change without a restart.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
 import threading
+import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import faiss
 import numpy as np
 
 from knowledge_base import followup
 from knowledge_base.banding import Band, BandDecision, Thresholds, decide, load_thresholds
 from knowledge_base.embedders import Embedder, get_embedder
 from knowledge_base.hashing import kb_hash
-from knowledge_base.importer import load_entries
-from knowledge_base.index import HybridIndex, IndexDoc, IndexMismatchError
+from knowledge_base.index import MANIFEST, HybridIndex, IndexDoc, IndexMismatchError
+from knowledge_base.overlay import load_kb_entries, source_signature
 from knowledge_base.schema import KBEntry
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 EXPIRING_DAYS = 30  # stats: entries whose valid_to falls within this many days count as "expiring"
+RELOAD_SECONDS = 2.0  # how often an opened KB looks at its files' signature for a change
 MIN_SIMILAR = 4  # stats: entries with fewer similar questions are reported (the seed README asks for at least 4)
 
 
@@ -97,7 +105,7 @@ def build_index(
     reusing = ReusingEmbedder(embedder, previous_vectors(index_dir, embedder))
     index = HybridIndex.build(to_index_docs(entries), reusing, approximate=approximate, progress=progress)
     digest = kb_hash(entries)
-    index.save(index_dir, kb_hash=digest)
+    save_index_atomically(index, Path(index_dir), digest)  # the action server and the console may both build
     logger.info(
         "built KB index: %d entries, %d sentences embedded, %d reused, embedder %s, saved to %s",
         len(entries),
@@ -118,13 +126,19 @@ def previous_vectors(index_dir: Path, embedder: Embedder) -> dict[tuple[bool, st
     if manifest.get("embedder_id") != embedder.id:
         return {}
     try:  # the saved index is stale by definition here: open it with its own hash
-        old = HybridIndex.load(index_dir, embedder, kb_hash=str(manifest.get("kb_hash", "")))
-        vectors = old.dense.reconstruct_n(0, old.dense.ntotal)
-        units = zip(old.units.is_question.tolist(), old.units.texts, strict=True)
-        return {(bool(is_q), text): vectors[i] for i, (is_q, text) in enumerate(units)}
+        return index_vectors(HybridIndex.load(index_dir, embedder, kb_hash=str(manifest.get("kb_hash", ""))))
     except Exception as exc:  # noqa: BLE001 - an unreadable old index only means embedding everything again
         logger.info("cannot reuse vectors from %s (%s); embedding every sentence", index_dir, exc)
         return {}
+
+
+def index_vectors(index: HybridIndex) -> dict[tuple[bool, str], np.ndarray]:
+    """(is_question, text) → vector of every unit of ``index``."""
+    if index.dense.ntotal == 0:
+        return {}
+    vectors = index.dense.reconstruct_n(0, index.dense.ntotal)
+    units = zip(index.units.is_question.tolist(), index.units.texts, strict=True)
+    return {(bool(is_q), text): vectors[i] for i, (is_q, text) in enumerate(units)}
 
 
 class ReusingEmbedder:
@@ -177,21 +191,107 @@ def kb_stats(entries: list[KBEntry], *, today: date | None = None) -> KBStats:
     )
 
 
-class KnowledgeBase:
-    """Entries, their index and the answer thresholds of the embedder in use."""
+class _Snapshot:
+    """One version of the KB as served: entries, their index and what follow-ups need. Never changed after it is
+    built; a reload builds a new one and swaps it in with a single assignment."""
 
-    def __init__(self, entries: list[KBEntry], index: HybridIndex, embedder: Embedder, thresholds: Thresholds):
+    def __init__(self, entries: list[KBEntry], index: HybridIndex) -> None:
         self.entries = {e.id: e for e in entries}
         self.index = index
+        self.kb_hash = kb_hash(entries)
+        self.terms = followup.service_terms(entries)
+        self.keywords = sorted({k for e in entries for k in e.keywords if len(k) >= 2})
+        self.by_category: dict[str, set[str]] = {}
+        for entry in entries:
+            self.by_category.setdefault(entry.category, set()).add(entry.id)
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """Where an opened KB comes from, to notice changes: its paths, the upkeep overlay and the index directory."""
+
+    paths: list[Path]
+    upkeep_dir: Path | None
+    index_dir: Path
+
+
+class _LockedEmbedder:
+    """The KB's embedder used under the KB's lock (a reload embeds new sentences while queries are served)."""
+
+    def __init__(self, inner: Embedder, lock: threading.Lock) -> None:
+        self.inner, self._lock = inner, lock
+        self.name, self.id, self.dim = inner.name, inner.id, inner.dim
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_passages(texts)
+
+
+def save_index_atomically(index: HybridIndex, directory: Path, digest: str) -> None:
+    """Save ``index`` next to ``directory`` and move its files in, the manifest removed first and written last, so
+    a process opening the index meanwhile finds it incomplete (and rebuilds or waits) rather than mixed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+    try:
+        index.save(staging, kb_hash=digest)
+        (directory / MANIFEST).unlink(missing_ok=True)
+        for part in staging.iterdir():
+            if part.name != MANIFEST:
+                os.replace(part, directory / part.name)
+        os.replace(staging / MANIFEST, directory / MANIFEST)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _watch(ref: weakref.ref[KnowledgeBase], interval: float) -> None:
+    """Poll the KB behind ``ref`` for changed files every ``interval`` seconds until it is closed or collected."""
+    while True:
+        time.sleep(interval)
+        kb = ref()
+        if kb is None or kb.closed:
+            return
+        try:
+            kb.refresh()
+        except Exception:  # noqa: BLE001 - the watcher must outlive any one failed reload
+            logger.exception("KB reload check failed")
+        del kb
+
+
+class KnowledgeBase:
+    """Entries, their index and the answer thresholds of the embedder in use.
+
+    A KB opened from files (:meth:`open`) watches them: every ``reload_seconds`` a background thread compares their
+    :func:`source_signature`; when it changed, the thread loads the entries (the upkeep overlay included), builds a
+    new index (embedding only the new sentences), saves it, and swaps the new version in. Queries go on meanwhile
+    against the old version, never see a half-built one, and a failing reload leaves the old one served (logged).
+    """
+
+    def __init__(self, entries: list[KBEntry], index: HybridIndex, embedder: Embedder, thresholds: Thresholds):
+        self._snapshot = _Snapshot(entries, index)
         self.embedder = embedder
         self.thresholds = thresholds
-        self.kb_hash = kb_hash(entries)
-        self._terms = followup.service_terms(entries)
-        self._keywords = sorted({k for e in entries for k in e.keywords if len(k) >= 2})
-        self._by_category: dict[str, set[str]] = {}
-        for entry in entries:
-            self._by_category.setdefault(entry.category, set()).add(entry.id)
         self._lock = threading.Lock()  # the embedder and index are not guaranteed thread-safe
+        self._reload_lock = threading.Lock()  # one reload at a time
+        self._sources: _Sources | None = None
+        self._signature: tuple | None = None
+        self.closed = False
+
+    @property
+    def entries(self) -> dict[str, KBEntry]:
+        """Entry id → entry of the version being served."""
+        return self._snapshot.entries
+
+    @property
+    def index(self) -> HybridIndex:
+        return self._snapshot.index
+
+    @property
+    def kb_hash(self) -> str:
+        return self._snapshot.kb_hash
 
     @classmethod
     def open(
@@ -202,13 +302,18 @@ class KnowledgeBase:
         *,
         rebuild_if_stale: bool = True,
         progress: Progress | None = None,
+        upkeep_path: Path | str | None = None,
+        reload_seconds: float = RELOAD_SECONDS,
     ) -> KnowledgeBase:
-        """Load entries and the saved index; rebuild and save the index when missing or stale (if allowed).
+        """Load entries (with the upkeep overlay in ``upkeep_path``, if given) and the saved index; rebuild and save
+        the index when missing or stale (if allowed). Then watch the files every ``reload_seconds`` (0: never).
 
         Raises :class:`~knowledge_base.importer.KBImportError` for a bad KB and
         :class:`~knowledge_base.index.IndexMismatchError` for a stale index when ``rebuild_if_stale`` is False.
         """
-        entries = load_entries(list(kb_paths))
+        paths = [Path(p) for p in kb_paths]
+        signature = source_signature(paths, upkeep_path)  # before reading: a change while opening is noticed
+        entries = load_kb_entries(paths, upkeep_path)
         embedder = get_embedder(embedder_spec)
         directory = Path(index_dir)
         try:
@@ -222,20 +327,74 @@ class KnowledgeBase:
             index = build_index(entries, embedder, directory, progress=progress)
         kb = cls(entries, index, embedder, load_thresholds(embedder.name))
         kb.warm_up()
+        kb._sources = _Sources(paths, Path(upkeep_path) if upkeep_path is not None else None, directory)
+        kb._signature = signature
+        if reload_seconds > 0:
+            threading.Thread(target=_watch, args=(weakref.ref(kb), reload_seconds), name="kb-reload",
+                             daemon=True).start()
         return kb
 
     @classmethod
     def from_config(cls, settings: object | None = None, **kwargs: object) -> KnowledgeBase:
-        """Open the KB described by the ``kb`` section of the Rexian configuration."""
+        """Open the KB described by the ``kb`` section of the Rexian configuration (its upkeep overlay included)."""
         from configuration import load_config
 
         cfg = settings or load_config()
         kb = cfg.kb  # type: ignore[attr-defined]
+        kwargs.setdefault("upkeep_path", kb.upkeep_path)
         return cls.open(kb.paths, kb.index_dir, kb.embedder, **kwargs)  # type: ignore[arg-type]
+
+    def refresh(self) -> bool:
+        """Serve the files' current version if they changed since the last look: True when a new version was
+        swapped in. Called by the watcher; a caller may call it to reload at once (it returns False at once
+        while another reload is running). A KB that fails to load or index is logged and the old one kept."""
+        sources = self._sources
+        if sources is None or not self._reload_lock.acquire(blocking=False):
+            return False
+        try:
+            signature = source_signature(sources.paths, sources.upkeep_dir)
+            if signature == self._signature:
+                return False
+            self._signature = signature  # a broken version is tried again only when the files change again
+            try:
+                entries = load_kb_entries(sources.paths, sources.upkeep_dir)
+                if kb_hash(entries) == self.kb_hash:
+                    return False
+                snapshot = _Snapshot(entries, self._rebuilt_index(entries))
+            except Exception:  # noqa: BLE001 - any failure keeps the version being served
+                logger.exception("KB reload failed; still serving the previous version (%d entries)",
+                                 len(self.entries))
+                return False
+            try:
+                save_index_atomically(snapshot.index, sources.index_dir, snapshot.kb_hash)
+            except OSError:
+                logger.exception("reloaded KB index could not be saved to %s; serving it from memory",
+                                 sources.index_dir)
+            self._snapshot = snapshot
+            logger.info("KB reloaded after its files changed: %d entries", len(snapshot.entries))
+            return True
+        finally:
+            self._reload_lock.release()
+
+    def close(self) -> None:
+        """Stop watching the files (the KB still answers)."""
+        self.closed = True
+
+    def _rebuilt_index(self, entries: list[KBEntry]) -> HybridIndex:
+        """A new index for ``entries``, reusing the vectors of the one being served (so only new text is embedded)."""
+        current = self.index
+        reusing = ReusingEmbedder(_LockedEmbedder(self.embedder, self._lock), index_vectors(current))
+        approximate = isinstance(current.dense, faiss.IndexHNSW)
+        index = HybridIndex.build(to_index_docs(entries), reusing, approximate=approximate)
+        index.embedder = self.embedder  # searches embed with the plain embedder (under the KB's lock)
+        index.params = current.params
+        logger.info("KB reload: %d sentences embedded, %d reused", reusing.embedded, reusing.reused)
+        return index
 
     def warm_up(self) -> None:
         """Run one throw-away search so the first citizen does not wait for the model's first inference."""
-        self._decide("你好", set(self.entries), 1)
+        snapshot = self._snapshot
+        self._decide(snapshot, "你好", set(snapshot.entries), 1)
 
     def get(self, entry_id: str) -> KBEntry | None:
         """The entry with ``entry_id`` (served or not), or None."""
@@ -243,8 +402,7 @@ class KnowledgeBase:
 
     def valid_ids(self, today: date | None = None) -> set[str]:
         """Ids of the entries that may be served on ``today``."""
-        day = today or date.today()
-        return {entry_id for entry_id, entry in self.entries.items() if entry.is_valid_on(day)}
+        return _valid_ids(self._snapshot, today)
 
     def ask(
         self,
@@ -255,31 +413,32 @@ class KnowledgeBase:
         k: int = 5,
     ) -> KBResult:
         """Answer ``query``; with ``previous_entry_id`` (the entry last answered) follow-ups stay on its topic."""
-        allowed = self.valid_ids(today)
+        snapshot = self._snapshot  # one version for the whole question, whatever a reload does meanwhile
+        allowed = _valid_ids(snapshot, today)
         text = (query or "").strip()
         if not text or not allowed:
             return KBResult(Band.NO_MATCH, [], text, query or "")
 
         def search(q: str, ids: set[str]) -> BandDecision:
-            return self._decide(q, ids, k)
+            return self._decide(snapshot, q, ids, k)
 
-        previous = self.entries.get(previous_entry_id) if previous_entry_id else None
+        previous = snapshot.entries.get(previous_entry_id) if previous_entry_id else None
         if previous is not None:
             chosen = followup.resolve_followup(
                 text,
                 previous,
                 search=search,
                 allowed=allowed,
-                same_category=self._by_category.get(previous.category, set()),
-                terms=self._terms,
-                entries=self.entries,
-                keywords=self._keywords,
+                same_category=snapshot.by_category.get(previous.category, set()),
+                terms=snapshot.terms,
+                entries=snapshot.entries,
+                keywords=snapshot.keywords,
             )
             if chosen is not None and chosen.rewritten:
-                return self._result(chosen.decision, chosen.query, query, previous.id)
+                return _result(snapshot, chosen.decision, chosen.query, query, previous.id)
             if chosen is not None:  # the plain question won
-                return self._result(chosen.decision, text, query, None)
-        return self._result(search(text, allowed), text, query, None)
+                return _result(snapshot, chosen.decision, text, query, None)
+        return _result(snapshot, search(text, allowed), text, query, None)
 
     def stats(self, today: date | None = None) -> KBStats:
         """:func:`kb_stats` plus a description of the loaded index."""
@@ -289,16 +448,23 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------------------------------------ internals
 
-    def _decide(self, query: str, allowed: set[str], k: int) -> BandDecision:
+    def _decide(self, snapshot: _Snapshot, query: str, allowed: set[str], k: int) -> BandDecision:
         with self._lock:
-            hits = self.index.search(query, k=k, allowed=allowed)
+            hits = snapshot.index.search(query, k=k, allowed=allowed)
         hits = [h for h in hits if h.doc_id in allowed]  # belt and braces: expired entries are never served
         return decide(hits, self.thresholds)
 
-    def _result(self, decision: BandDecision, searched: str, original: str, followup_of: str | None) -> KBResult:
-        matches = [
-            KBMatch(self.entries[h.doc_id], float(h.similarity), float(h.score), h.matched_text)
-            for h in decision.hits
-            if h.doc_id in self.entries
-        ]
-        return KBResult(decision.band, matches, searched, original, followup_of is not None, followup_of)
+
+def _valid_ids(snapshot: _Snapshot, today: date | None) -> set[str]:
+    day = today or date.today()
+    return {entry_id for entry_id, entry in snapshot.entries.items() if entry.is_valid_on(day)}
+
+
+def _result(snapshot: _Snapshot, decision: BandDecision, searched: str, original: str,
+            followup_of: str | None) -> KBResult:
+    matches = [
+        KBMatch(snapshot.entries[h.doc_id], float(h.similarity), float(h.score), h.matched_text)
+        for h in decision.hits
+        if h.doc_id in snapshot.entries
+    ]
+    return KBResult(decision.band, matches, searched, original, followup_of is not None, followup_of)

@@ -25,6 +25,7 @@ import numpy as np
 import yaml
 
 from nlu.emergency import EmergencyAssessment, EmergencyKind, assess_emergency
+from nlu.language import standardise
 
 logger = logging.getLogger(__name__)
 
@@ -96,9 +97,12 @@ def fingerprint(path: Path = DATA_FILE) -> str:
 
 
 def embed(texts: list[str]) -> np.ndarray:
+    """e5 query embeddings of the standardised texts (``nlu.language.standardise``, as the knowledge base is asked):
+    a citizen's message is then embedded once per turn for both (the embedder keeps the last messages' vectors)."""
     from knowledge_base.embedders import get_embedder
 
-    return get_embedder(EMBEDDER).embed_queries([t[:MAX_CHARS] for t in texts]).astype(np.float64)
+    standard = [standardise(t)[:MAX_CHARS] for t in texts]
+    return get_embedder(EMBEDDER).embed_queries(standard).astype(np.float64)
 
 
 def train(path: Path = DATA_FILE) -> SemanticModel:

@@ -8,13 +8,14 @@ A group sets ``func(args) -> int`` as its parser default (e.g. printing its usag
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 GROUPS: tuple[str, ...] = ("knowledge_base.cli", "nlu.cli", "dispatch_reports.cli", "rexian.eval_cli", "rexian.events_cli",
-                          "dispatch_backend.cli")
+                          "dispatch_backend.cli", "connectors.wechat.menu")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,11 +39,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     from configuration import ConfigError
 
+    if args.group == "report" and not getattr(args, "report_command", None):
+        args.func = with_suggestion_use(args.func)
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:
         print(f"配置错误：{exc}", file=sys.stderr)
         return 2
+
+
+def with_suggestion_use(report: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``rexian report`` followed by a section on how seat agents used the suggested answers in the same period
+    (the console's database, ``console.db_url``; ``dispatch_reports`` may not import the console, this command may).
+    Not with ``--json`` (one JSON document) or when the report failed."""
+
+    def run(args: argparse.Namespace) -> int:
+        status = int(report(args) or 0)
+        if status == 0 and not getattr(args, "json", False):
+            print()
+            print("\n".join(suggestion_use_lines(args.first, args.last)))
+        return status
+
+    return run
+
+
+def suggestion_use_lines(first: dt.date | None, last: dt.date | None) -> list[str]:
+    """The suggestion-use section for the report's period (its defaults: the 8 weeks up to today)."""
+    from agent_console.usage import suggestion_usage_from_config, usage_lines
+    from configuration import load_config
+    from dispatch_reports.cli import DEFAULT_WEEKS
+    from dispatch_reports.seed import display_url, sqlite_path
+    from domain import BEIJING
+
+    last = last or dt.datetime.now(BEIJING).date()
+    first = first or last - dt.timedelta(days=7 * DEFAULT_WEEKS - 1)
+    db_url = load_config().console.db_url
+    path = sqlite_path(db_url)
+    if path is not None and not path.exists():
+        return [f"坐席建议答复：未找到坐席控制台数据库 {path}（控制台尚未运行过），没有可统计的数据。"]
+    usage = suggestion_usage_from_config(first, last + dt.timedelta(days=1), db_url=db_url)
+    return [f"坐席建议答复的使用（{first} 至 {last}，{display_url(db_url)}）", *usage_lines(usage)]
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Start and stop the whole Rexian stack: dispatch backend, seat-agent console, action server, Rasa server, web chat
-(and the callbacks scheduler, and the Telegram bridge when it has a token).
+(and the callbacks scheduler, the Telegram bridge when it has a token, the WeChat connector when it has an app id).
 
 ``python -m rexian.stack up`` (what ``make up`` runs) trains the Rasa model when its inputs changed, builds the
 knowledge-base index when the KB or embedder changed, starts every service, waits until each answers, prints the
@@ -37,6 +37,12 @@ RASA_INPUTS = ("bot/config.yml", "bot/domain.yml", "bot/data", "nlu/dicts", "req
 
 def rasa_venv() -> Path:
     return load_config().rasa.venv
+
+
+def rasa_command(*args: str) -> list[str]:
+    """``rasa ARGS`` in Rasa's environment through :mod:`bot.rasa_main` (Rasa's own CLI with its per-turn schema
+    check built once); every process that runs a Rasa server uses this."""
+    return [str(rasa_venv() / "bin" / "python"), "-m", "bot.rasa_main", *args]
 
 
 def rasa_env() -> dict[str, str]:
@@ -215,10 +221,10 @@ class Stack:
         endpoints = write_endpoints(s, self.var_dir)
         services.append(Service(
             "rasa",
-            [str(rasa_venv() / "bin" / "rasa"), "run", "--model", str(self.model), "--endpoints", str(endpoints),
-             "--credentials", "bot/credentials.yml", "--interface", s.rasa.host, "--port", str(s.rasa.port),
-             # The HTTP API lets the callbacks scheduler start surveys (trigger_intent); it needs the token.
-             "--enable-api", "--auth-token", s.rasa.effective_api_token],
+            rasa_command("run", "--model", str(self.model), "--endpoints", str(endpoints),
+                         "--credentials", "bot/credentials.yml", "--interface", s.rasa.host, "--port", str(s.rasa.port),
+                         # The HTTP API lets the callbacks scheduler start surveys (trigger_intent); it needs the token.
+                         "--enable-api", "--auth-token", s.rasa.effective_api_token),
             f"http://{s.rasa.host}:{s.rasa.port}/", rasa_env(),
         ))
         services.append(Service("webchat", [sys.executable, "-m", "connectors.webchat"],
@@ -228,6 +234,9 @@ class Stack:
         if s.telegram.token:
             services.append(Service("telegram", [sys.executable, "-m", "connectors.telegram"],
                                     f"http://{s.telegram.host}:{s.telegram.port}/healthz", app_env))
+        if s.wechat.enabled:
+            services.append(Service("wechat", [sys.executable, "-m", "connectors.wechat"],
+                                    f"{s.wechat.url}/healthz", app_env))
         return services
 
     def start(self, timeout: float = 300.0) -> None:
@@ -310,7 +319,9 @@ def banner(settings: Settings, accounts: int | None) -> str:
         + f"Rasa REST channel: {settings.rasa.url}/webhooks/rest/webhook\n"
         f"Work orders (Open311): {settings.dispatch.url}/requests.json\n"
         f"Telegram: {'on' if settings.telegram.token else 'off (set REXIAN_TELEGRAM_TOKEN)'}; "
-        f"satisfaction callbacks: {'on' if settings.callbacks.enabled else 'off'}\n"
+        + (f"WeChat: server URL {settings.wechat.url}{settings.wechat.path} (register its public HTTPS address, "
+           f"docs/wechat.md); " if settings.wechat.enabled else "WeChat: off (set REXIAN_WECHAT_APP_ID); ")
+        + f"satisfaction callbacks: {'on' if settings.callbacks.enabled else 'off'}\n"
         f"Logs: {PROJECT_ROOT / 'var' / 'log'}\nPress Ctrl-C to stop.\n"
     )
 
@@ -318,6 +329,9 @@ def banner(settings: Settings, accounts: int | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rexian.stack", description="Start the Rexian services.")
     parser.add_argument("command", choices=["up", "prepare"], help="up: prepare and run; prepare: only build")
+    parser.add_argument("--cluster", action="store_true",
+                        help="several processes per role behind HAProxy, with Redis and PostgreSQL "
+                             "(rexian/cluster.py, docs/deploy.md)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -331,6 +345,10 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _request_stop)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (e.g. by `&`)
+    if args.cluster:
+        from rexian.cluster import run as run_cluster
+
+        return run_cluster(settings, model)
     try:
         stack.start()
         sys.stdout.write(banner(settings, console_accounts(settings)))

@@ -29,6 +29,7 @@
     resume_failed: "恢复机器人失败", user_add: "新建账号", password_set: "重设密码",
     user_disable: "停用账号", user_enable: "启用账号", order_create: "登记工单", order_remind: "催办工单",
     summary: "服务小结", call_start: "开始来电记录", call_line: "记录来电内容",
+    kb_attach: "知识库·加为相似问法", kb_draft: "知识库·新建条目", kb_dismiss: "知识库·忽略未答问题",
   };
 
   // ------------------------------------------------------------------------------------------------ helpers
@@ -248,6 +249,14 @@
     let latestCitizen = null;
     let current = null;
     let suggestions = [];
+    let suggestionsFor = "";  // the citizen message the suggestions answer (its text, shown as "针对：…")
+
+    // The text of the transcript message the suggestions were searched for (by its id), not simply the latest one:
+    // after "转人工" the suggestions still answer the question before it.
+    function messageText(messageId) {
+      const node = messageId ? transcript.querySelector('li[data-id="' + messageId + '"] .bubble') : null;
+      return node ? node.textContent : "";
+    }
     let activeTab = "suggest";
 
     // --- tabs
@@ -416,8 +425,8 @@
     async function loadSuggestions() {
       try {
         const data = await api("GET", "/api/conversations/" + id + "/suggestions");
-        const message = latestCitizen && latestCitizen.message;
-        renderSuggestions(data.suggestions, message ? message.text : "");
+        suggestionsFor = messageText(data.message_id);
+        renderSuggestions(data.suggestions, suggestionsFor);
       } catch (error) {
         document.getElementById("suggestions").replaceChildren(el("li", { className: "hint", text: "建议暂不可用。" }));
       }
@@ -436,7 +445,7 @@
         addMessage(message);
         if (message.suggestion_use) {
           suggestions = suggestions.map((s) => (s.id === payload.suggestion_id ? { ...s, outcome: message.suggestion_use } : s));
-          renderSuggestions(suggestions, latestCitizen ? latestCitizen.message.text : "");
+          renderSuggestions(suggestions, suggestionsFor);
         }
         return true;
       } catch (error) {
@@ -787,8 +796,8 @@
     };
     handlers.suggestions = (data) => {  // pushed as soon as the newest citizen message has its suggestions
       if (data.conversation_id !== id) return;
-      const message = latestCitizen && latestCitizen.message;
-      renderSuggestions(data.suggestions, message && message.id === data.message_id ? message.text : "");
+      suggestionsFor = messageText(data.message_id);
+      renderSuggestions(data.suggestions, suggestionsFor);
       if (current && current.can.reply && activeTab !== "suggest" && data.suggestions.length) {
         const tab = tabButtons.find((b) => b.dataset.tab === "suggest");
         if (tab) tab.classList.add("fresh");
@@ -938,6 +947,7 @@
     load();
   }
 
+  window.RexianConsole = { el, toast, api }; // shared with the page scripts (static/knowledge.js)
   if (page === "queue") queuePage();
   else if (page === "calls") callsPage();
   else if (page === "conversation") conversationPage();

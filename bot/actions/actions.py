@@ -10,5 +10,8 @@ from __future__ import annotations
 
 from bot.actions import intake_actions, router, survey_actions  # noqa: F401  (registers the actions with rasa-sdk)
 from bot.actions.container import services
+from bot.actions.offload import enable
+from configuration import load_config
 
 services()
+enable(load_config().actions.threads)

@@ -5,22 +5,27 @@ Rasa's timestamp as its id (a refresh never duplicates a message), and each citi
 turn's decision payload (``{"rexian": {...}}``, :mod:`bot.actions.decision`). While the console has the conversation
 the ``handoff_active`` slot is set and every message is relayed (:func:`bot.actions.shared.relay`); the console's
 hand-back resets the slot together with Rasa's ``resume`` (``console.resume_reset_slots``), and a 404 on a relayed
-message clears it too. Rasa's own ``pause`` is never used: the action server must keep seeing the messages, to run
+message clears it too. While the conversation still waits for an agent the citizen may withdraw it ("取消",
+"不用了", "算了，不转人工了", the 取消转人工 button): :func:`withdraw`. Rasa's own ``pause`` is never used: the action server must keep seeing the messages, to run
 the emergency check and the understanding for the agent.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
-from agent_console.contract import MAX_TEXT, MessageRequest, TranscriptItem
+from agent_console.contract import MAX_TEXT, CancelRequest, MessageRequest, TranscriptItem
 from bot.actions.container import services
-from bot.actions.handoff_desk import HandoffResult, RelayResult
+from bot.actions.decision import Decision, announce
+from bot.actions.handoff_desk import HandoffResult, RelayResult, Withdrawal
+from bot.actions.replies import WITHDRAW_BUTTON
 from domain import BEIJING
 
 logger = logging.getLogger(__name__)
@@ -171,6 +176,53 @@ def relay_message(tracker: Tracker, text: str, understanding: dict[str, Any] | N
     request = MessageRequest(sender_id=tracker.sender_id or "", text=shown[:MAX_TEXT], role="citizen",
                              at=event_time(event), id=event_id(event), understanding=understanding)
     return services().handoff_desk.relay(request)
+
+
+# --------------------------------------------------------------------------------- the citizen withdraws it
+#: The 取消转人工 button offered with the place-in-queue reply: plain text, read like the typed words.
+CANCEL_BUTTON = WITHDRAW_BUTTON
+_PUNCTUATION = re.compile(r"[\s，。！？、,.!?~～…；;：:]+")
+_WITHDRAWS = re.compile(
+    r"(?:好吧|好的|那就|那|嗯)*(?:算了)?(?:我)?(?:还是)?"
+    r"(?:(?:取消|不用|不要|不需要|不转|不找|不等|不想等)(?:转|找|等)?(?:人工服务|人工客服|人工|话务员|客服)?(?:了|吧|啦)*)?"
+    r"(?:谢谢|谢谢你)?")
+_WITHDRAW_WORD = re.compile(r"算了|取消|不用|不要|不需要|不转|不找|不等|不想等")
+CANCELLED_TEXT = "已为您取消转人工，接下来由智能助手继续为您服务。请问还有什么可以帮您？需要真人服务时可以再回复“转人工”。"
+CANCEL_FAILED_TEXT = ("抱歉，人工服务系统暂时连接不上，没能为您取消转人工，您仍在人工队列中。请稍后再回复“取消”，"
+                      "或者直接在这里留言等话务员回复。")
+
+
+def asks_to_withdraw(text: str) -> bool:
+    """Whether a message while waiting for an agent withdraws the request: "取消", "不用了", "算了",
+    "算了，不转人工了", "取消转人工" … (short, nothing else in it; "取消工单" is for the agent)."""
+    bare = _PUNCTUATION.sub("", text or "")
+    return 0 < len(bare) <= 20 and bool(_WITHDRAWS.fullmatch(bare)) and bool(_WITHDRAW_WORD.search(bare))
+
+
+def withdraw(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, emergency: bool,
+             understanding: dict[str, Any] | None = None) -> list[EventType] | None:
+    """A message of an open handoff that withdraws it while it still waits: off the console's queue, the slot
+    cleared, the citizen told the bot serves them again. None when the message is anything else, an emergency, or
+    the conversation is with an agent already (then it is relayed: the agent decides)."""
+    if emergency or not asks_to_withdraw(text):
+        return None
+    event = latest_user_event(tracker) or {}
+    shown = shown_text(text, session_events(tracker))
+    request = CancelRequest(text=shown[:MAX_TEXT], at=event_time(event), id=event_id(event),
+                            understanding=understanding)
+    outcome = services().handoff_desk.cancel(tracker.sender_id or "", request)
+    if outcome is Withdrawal.WITH_AGENT:
+        return None
+    state = {"reason": None, "outcome": outcome.value, "position": None, "agents_online": None}
+    if outcome is Withdrawal.UNREACHABLE:
+        dispatcher.utter_message(text=CANCEL_FAILED_TEXT)
+        announce(dispatcher, Decision.HANDOFF, understanding=understanding,
+                 handoff={**state, "open": True, "state": "waiting"})
+        return []
+    dispatcher.utter_message(text=CANCELLED_TEXT)
+    announce(dispatcher, Decision.HANDOFF, understanding=understanding,
+             handoff={**state, "outcome": Withdrawal.CANCELLED.value, "open": False, "state": "returned"})
+    return [SlotSet(HANDOFF_SLOT, None)]
 
 
 def relay_bot_text(tracker: Tracker, text: str, number: int = 0) -> None:

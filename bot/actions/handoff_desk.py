@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from agent_console.contract import (
     WAITING,
+    CancelRequest,
     HandoffAnswer,
     HandoffRequest,
     MessageAnswer,
@@ -43,6 +44,8 @@ class ConsoleAPI(Protocol):
     def handoff(self, request: HandoffRequest) -> HandoffAnswer: ...
 
     def message(self, request: MessageRequest) -> MessageAnswer | None: ...
+
+    def cancel(self, sender_id: str, request: CancelRequest) -> Any: ...  # CancelAnswer | None
 
 
 class Outcome(str, Enum):
@@ -105,6 +108,15 @@ class RelayResult:
                 "agents_online": None}
 
 
+class Withdrawal(str, Enum):
+    """How the citizen's "取消转人工" went."""
+
+    CANCELLED = "cancelled"      # it was still waiting: off the queue, the bot serves the citizen again
+    WITH_AGENT = "with_agent"    # an agent has it already: the words go to the agent like any message
+    CLOSED = "closed"            # no open handoff any more: the bot answers itself
+    UNREACHABLE = "unreachable"  # the console did not answer: nothing changed
+
+
 class HandoffDesk:
     """Hands conversations to the console and relays their messages; ``client`` None: no console at all."""
 
@@ -139,6 +151,21 @@ class HandoffDesk:
         logger.info("handoff (%s): conversation %d %s, position %s, %d agent(s) online", reason,
                     answer.conversation_id, answer.state, answer.position, answer.agents_online)
         return HandoffResult(Outcome.QUEUED, reason, hours.describe(), answer)
+
+    def cancel(self, sender_id: str, request: CancelRequest) -> Withdrawal:
+        """Withdraw the sender's handoff if it still waits for an agent."""
+        if self.client is None:
+            return Withdrawal.CLOSED
+        try:
+            answer = self.client.cancel(sender_id, request)
+        except (httpx.HTTPError, ValidationError) as exc:
+            logger.warning("cancel: the console did not answer: %s", type(exc).__name__)
+            return Withdrawal.UNREACHABLE
+        if answer is None:
+            return Withdrawal.CLOSED
+        logger.info("cancel: conversation %d %s", answer.conversation_id,
+                    "withdrawn by the citizen" if answer.cancelled else f"stays ({answer.state})")
+        return Withdrawal.CANCELLED if answer.cancelled else Withdrawal.WITH_AGENT
 
     def relay(self, request: MessageRequest) -> RelayResult:
         """Give the console one message of the sender's open handoff."""

@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.offload import offloaded
 from bot.actions.container import services
 from bot.actions.decision import Decision, announce
 from bot.actions.intake.machine import TurnResult
@@ -106,6 +107,7 @@ class ActionIntakeFinished(Action):
     def name(self) -> str:
         return "action_intake_finished"
 
+    @offloaded
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         return [SlotSet("intake_reply", None)]
 

@@ -16,8 +16,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.offload import offloaded
+from bot.actions.retries import is_retry
 from bot.actions.container import services
-from bot.actions.handoff import HANDOFF_SLOT
+from bot.actions.handoff import HANDOFF_SLOT, withdraw
 from bot.actions.shared import check_emergency, relay
 from bot.actions.slot_state import SlotState, form_ended
 from nlu.understanding import TurnContext, Understanding
@@ -34,16 +36,25 @@ class MachineForm(Action, ABC):
     def name(self) -> str:
         return f"validate_{self.form}"
 
+    @offloaded
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if tracker.get_slot("requested_slot") is None:
             return []  # the form is being activated: the first message was read by the action that opened it
         state = self.state_type.from_dict(tracker.get_slot(self.state_slot))
         if state is None:
             return self.end()
+        if is_retry(tracker):  # the channel sent this message again after a timeout: the form stays where it is
+            return self.keep(state)
         text = str(tracker.get_slot(self.reply_slot) or tracker.latest_message.get("text") or "")
         cleared: list[EventType] = []
         if tracker.get_slot(HANDOFF_SLOT):  # an agent has the conversation; the form waits for the hand-back
-            relayed = relay(dispatcher, tracker, text, self.understand(tracker, text))
+            understanding = self.understand(tracker, text)
+            withdrawn = withdraw(dispatcher, tracker, text,
+                                 understanding is not None and understanding.emergency is not None,
+                                 understanding.to_dict() if understanding else None)
+            if withdrawn is not None:  # "取消" while still waiting: off the queue, the form goes on
+                return self.keep(state) + withdrawn
+            relayed = relay(dispatcher, tracker, text, understanding)
             if relayed.handled:
                 return self.keep(state) + relayed.events
             cleared = relayed.events

@@ -62,6 +62,10 @@ def no_match_reply(closest: list[str] | None = None) -> Reply:
     )
 
 
+#: Offered while the conversation waits for an agent: the citizen may take the request back (plain text, no intent).
+WITHDRAW_BUTTON = {"title": "取消转人工", "payload": "取消转人工"}
+
+
 def _queued(result: HandoffResult) -> str:
     """Where the citizen stands once the console has the conversation, without promising more than that."""
     if result.with_agent:
@@ -71,7 +75,7 @@ def _queued(result: HandoffResult) -> str:
         return (f"已为您排入人工队列{place}。不过现在没有话务员在线，可能要等一段时间：话务员上线后会在本对话中"
                 "回复您，您在这里留下的话他们都能看到。事情着急的话，请直接拨打12345热线。")
     return (f"已为您转接人工话务员{place}。话务员接入后会在本对话中回复您，请稍候；您之前说的内容话务员都能看到，"
-            "等待时也可以在这里继续补充。")
+            "等待时也可以在这里继续补充。不需要人工了可以回复“取消”。")
 
 
 def handoff_reply(result: HandoffResult, *, can_register: bool = False, in_form: bool = False) -> Reply:
@@ -79,7 +83,9 @@ def handoff_reply(result: HandoffResult, *, can_register: bool = False, in_form:
     (``can_register``: there is a question to register as a consultation order; ``in_form``: the citizen is filling
     in the intake form, which goes on)."""
     if result.open:
-        return Reply(("" if result.with_agent else "好的，") + _queued(result))
+        if result.with_agent:
+            return Reply(_queued(result))
+        return Reply("好的，" + _queued(result), [WITHDRAW_BUTTON])
     register = list(NO_MATCH_BUTTONS[1:]) if can_register and not in_form else []
     again = "稍后再回复“转人工”试一次"
     here = _CONTINUE_FORM if in_form else _REGISTER_HERE_OR_LAST if can_register else _REGISTER_HERE
@@ -111,7 +117,8 @@ _REGISTER_HERE_OR_LAST = ("在这里把问题登记为工单：回复“登记�
 
 def gave_up_reply(result: HandoffResult) -> Reply:
     """The bot's own give-up after repeated no-match, once the console has the conversation."""
-    return Reply("抱歉，我连续几次都没能找到能回答您问题的内容，所以为您转了人工。" + _queued(result))
+    return Reply("抱歉，我连续几次都没能找到能回答您问题的内容，所以为您转了人工。" + _queued(result),
+                 [] if result.with_agent else [WITHDRAW_BUTTON])
 
 
 def relay_ack_reply() -> Reply:

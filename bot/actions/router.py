@@ -18,10 +18,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.offload import offloaded
+from bot.actions.retries import is_retry
 from bot.actions import replies
 from bot.actions.container import services
 from bot.actions.decision import Decision, announce
-from bot.actions.handoff import HANDOFF_SLOT
+from bot.actions.handoff import HANDOFF_SLOT, withdraw
 from bot.actions.intake.forms import AppealType
 from bot.actions.intake.session import STAGE_APPEAL
 from bot.actions.intake_actions import begin_intake, query_status
@@ -165,9 +167,12 @@ class ActionRespond(Action):
     def name(self) -> str:
         return "action_respond"
 
+    @offloaded
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if _already_ran_this_turn(tracker, self.name()):
             # As Rasa's core fallback it can be predicted again after itself: answer once.
+            return [FollowupAction("action_listen")]
+        if is_retry(tracker):  # the channel sent this message again after a timeout: it was answered already
             return [FollowupAction("action_listen")]
         text = (tracker.latest_message.get("text") or "").strip()
         intent = tracker.latest_message.get("intent") or {}
@@ -180,6 +185,10 @@ class ActionRespond(Action):
             u = services().understander.understand(text, context)
         cleared: list[EventType] = []
         if tracker.get_slot(HANDOFF_SLOT):  # an agent has the conversation: every message goes to them
+            withdrawn = withdraw(dispatcher, tracker, text, u is not None and u.emergency is not None,
+                                 u.to_dict() if u is not None else None)
+            if withdrawn is not None:  # "取消" while still waiting: off the queue, the bot serves again
+                return withdrawn
             relayed = relay(dispatcher, tracker, text, u)
             if relayed.handled:
                 return relayed.events

@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.offload import offloaded
 from bot.actions.decision import Decision, announce
 from bot.actions.handoff import HANDOFF_SLOT
 from bot.actions.intake.contacts import beijing_time, mask_contacts
@@ -45,6 +46,7 @@ class ActionStartSurvey(Action):
     def name(self) -> str:
         return "action_start_survey"
 
+    @offloaded
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if tracker.get_slot(HANDOFF_SLOT):
             # An agent has the conversation: no survey in the middle of it. Saying nothing makes the callbacks
@@ -131,5 +133,6 @@ class ActionSurveyFinished(Action):
     def name(self) -> str:
         return "action_survey_finished"
 
+    @offloaded
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         return [SlotSet("survey_reply", None)]

@@ -15,11 +15,11 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
 from connectors.push import PushMessage
+from connectors.rasa_bridge import RasaClient
 from connectors.telegram.concurrency import PerChatUpdateProcessor
 from connectors.telegram.handlers import Relay, register
 from connectors.telegram.outgoing import CallbackStore, send_messages
 from connectors.telegram.push_app import create_push_app
-from connectors.telegram.rasa import RasaClient
 from connectors.telegram.ratelimit import RateLimiter
 from connectors.telegram.settings import POLLING, BridgeSettings, SettingsError
 

@@ -15,9 +15,9 @@ from telegram.ext import (
     filters,
 )
 
+from connectors.rasa_bridge import RasaClient, RasaUnavailable, typed_text
 from connectors.telegram import texts
 from connectors.telegram.outgoing import CallbackStore, send_messages
-from connectors.telegram.rasa import RasaClient, RasaUnavailable
 from connectors.telegram.ratelimit import RateLimiter, Verdict
 
 logger = logging.getLogger(__name__)
@@ -28,12 +28,6 @@ SENDER_PREFIX = "tg:"
 def sender_id(chat_id: int) -> str:
     """The sender id the bridge uses with Rasa (and the recipient of a push)."""
     return f"{SENDER_PREFIX}{chat_id}"
-
-
-def typed_text(text: str) -> str:
-    """A citizen's typed text for Rasa: leading slashes removed, so typing ``/intent{...}`` cannot inject an intent
-    (Rasa reads a message starting with ``/`` as an intent; only button payloads may do that)."""
-    return text.strip().lstrip("/").strip()
 
 
 class Relay:

@@ -1,11 +1,9 @@
 """Everything the bridge itself says to citizens (the conversation's own texts come from Rasa)."""
+from connectors.rasa_bridge import BUSY, LOCATION_PLACEHOLDER, PHOTO_PLACEHOLDER
 
 GREETING_MESSAGE = "你好"  # what /start relays to Rasa so the bot introduces itself
-PHOTO_PLACEHOLDER = "（图片）"  # the text relayed with a photo that has no caption
-LOCATION_PLACEHOLDER = "（位置）"  # the text relayed with a shared location
 BUTTONS_ONLY_TEXT = "请选择："  # Telegram needs text above an inline keyboard
 
-BUSY = "系统繁忙，请稍后再试，或直接拨打12345热线。"
 RATE_LIMITED = "您发送消息的速度太快了，请稍等一分钟后再继续。"
 UNSUPPORTED = (
     "抱歉，目前只能处理文字、图片和位置信息。"
@@ -13,3 +11,6 @@ UNSUPPORTED = (
 )
 BUTTON_EXPIRED = "这个按钮已失效，请直接输入您的回答。"
 PHOTO_FAILED = "图片接收失败，请稍后重新发送，或用文字描述。"
+
+__all__ = ["BUSY", "BUTTONS_ONLY_TEXT", "BUTTON_EXPIRED", "GREETING_MESSAGE", "LOCATION_PLACEHOLDER", "PHOTO_FAILED",
+           "PHOTO_PLACEHOLDER", "RATE_LIMITED", "UNSUPPORTED"]

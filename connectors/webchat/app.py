@@ -13,8 +13,11 @@ the decision itself, a Rasa ``custom`` message, is never shown.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -47,6 +50,29 @@ class BotMessage(BaseModel):
 class IncomingMessage(BaseModel):
     sender_id: str
     text: str
+    #: The page's id of this message: a retry after a timeout sends the same id and gets the first attempt's reply
+    #: instead of a second turn (a form would otherwise take the repeated answer for its next question).
+    message_id: str | None = None
+
+
+class RecentTurns:
+    """The turns of the last messages by ``(sender, message_id)``: a retried message joins its first attempt."""
+
+    def __init__(self, size: int = 2000) -> None:
+        self.size = size
+        self._turns: OrderedDict[tuple[str, str], asyncio.Task] = OrderedDict()
+
+    def turn(self, key: tuple[str, str] | None, start: Callable[[], Awaitable[list[dict]]]) -> asyncio.Task:
+        if key is not None and (task := self._turns.get(key)) is not None:
+            if not (task.done() and (task.cancelled() or task.exception() is not None)):
+                return task  # in flight or answered: the same reply; a failed first attempt is tried again
+        task = asyncio.ensure_future(start())
+        if key is not None:
+            self._turns[key] = task
+            self._turns.move_to_end(key)
+            while len(self._turns) > self.size:
+                self._turns.popitem(last=False)
+        return task
 
 
 class ChatReply(BaseModel):
@@ -88,6 +114,7 @@ def create_app(rasa_url: str, *, timeout: float = 30.0, push_db: str | Path | No
     app = FastAPI(title="Rexian web chat", docs_url=None, redoc_url=None)
     webhook = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
     queue = PushQueue(push_db) if push_db else None
+    turns = RecentTurns()
 
     @app.post("/internal/push", response_model=PushResult)
     async def push(request: PushRequest,
@@ -124,14 +151,23 @@ def create_app(rasa_url: str, *, timeout: float = 30.0, push_db: str | Path | No
             return ChatReply(
                 messages=[BotMessage(text=f"您的消息太长了（超过{MAX_MESSAGE_CHARS}字），请分几次简要描述。")]
             )
-        try:
+        body: dict = {"sender": message.sender_id, "message": text}
+        if message.message_id:
+            body["metadata"] = {"message_id": message.message_id}
+
+        async def ask_rasa() -> list[dict]:
             async with httpx.AsyncClient(timeout=timeout) as client:
-                response = await client.post(webhook, json={"sender": message.sender_id, "message": text})
+                response = await client.post(webhook, json=body)
                 response.raise_for_status()
+                return response.json()
+
+        key = (message.sender_id, message.message_id) if message.message_id and len(message.message_id) <= 64 else None
+        try:
+            # shielded: a page that gives up waiting does not cancel the turn its retry will join
+            raw = await asyncio.shield(turns.turn(key, ask_rasa))
         except httpx.HTTPError as exc:
             logger.warning("Rasa server unreachable or failing: %s", type(exc).__name__)
             raise HTTPException(status_code=503, detail="智能客服暂时不可用，请稍后再试，或拨打12345热线。")
-        raw = response.json()
         return ChatReply(messages=_to_bot_messages(raw), handoff=handoff_open(raw))
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -5,7 +5,7 @@
 | :mod:`.discovery` | ``/discovery.json``, ``/health.json`` |
 | :mod:`.services` | ``/services.json``, ``/services/{code}.json``, ``/categories.json`` |
 | :mod:`.service_requests` | ``POST``/``GET /requests.json``, ``GET /requests/{id}.json`` |
-| :mod:`.actions` | ``POST /requests/{id}/<action>.json`` (remind, dispatch, first_contact, close, extend, survey, reopen, archive) |
+| :mod:`.actions` | ``POST /requests/{id}/<action>.json`` (remind, dispatch, first_contact, close, extend, survey, reopen, archive, note) |
 | :mod:`.feed` | ``/changes.json``, ``/metrics.json`` |
 
 Routers only parse and check parameters, check access (:mod:`dispatch_backend.access`) and shape answers

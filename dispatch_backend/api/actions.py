@@ -29,6 +29,7 @@ from ..models import WorkOrder
 from ..views import DEPARTMENT, FULL
 from ..workflow import Workflow
 from .common import BOT, HOTLINE_CENTRE, BackendDep, orders_answer
+from .service_requests import IDEMPOTENCY_HEADER
 
 Fields = dict[str, Any]
 
@@ -43,6 +44,7 @@ class Action:
     run: Callable[..., WorkOrder]
     fields: Callable[[FormData], Fields]
     actor: str = ""
+    keyed: bool = False  # takes an ``idempotency_key`` (form field or ``Idempotency-Key`` header)
 
     @property
     def by_department(self) -> bool:
@@ -95,6 +97,15 @@ def _reopen(form: FormData) -> Fields:
     return {"reason": _text(form, "reason", 1000)}
 
 
+def _note(form: FormData) -> Fields:
+    text = repair_utf8(str(form.get("text") or "")).strip()
+    if not text:
+        raise BadRequest("备注内容 text 不能为空。")
+    if len(text) > 4000:
+        raise BadRequest("text 最长 4000 字。")
+    return {"text": text, "author": _text(form, "author", 64).strip()}
+
+
 def _archive(form: FormData) -> Fields:
     reason = str(form.get("reason") or "")
     if reason not in ("", "no_reply"):
@@ -111,6 +122,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("survey", Workflow.record_survey, _survey, BOT),             # 回访 (reopens when the rule says so)
     Action("reopen", Workflow.reopen, _reopen, BOT),                    # 回访复核
     Action("archive", Workflow.archive, _archive, HOTLINE_CENTRE),      # 归档
+    Action("note", Workflow.note, _note, HOTLINE_CENTRE, keyed=True),   # 备注 (e.g. a seat agent's 服务小结)
 )
 
 
@@ -124,6 +136,11 @@ def _endpoint(action: Action) -> Callable[..., Any]:
             backend.access.require_client(request, key)
             who = {"actor": action.actor}
         fields = action.fields(form)
+        if action.keyed:
+            key = str(form.get("idempotency_key") or request.headers.get(IDEMPOTENCY_HEADER) or "").strip()
+            if len(key) > 128:
+                raise BadRequest("idempotency_key 最长 128 个字符。")
+            fields["idempotency_key"] = key or None
         order = await run_in_threadpool(action.run, backend.workflow, service_request_id,
                                         now=backend.now(request), **who, **fields)
         return orders_answer(backend, [order], DEPARTMENT if action.by_department else FULL)

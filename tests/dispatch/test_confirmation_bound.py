@@ -102,7 +102,7 @@ def test_a_backend_that_never_answers_costs_one_timeout(tmp_path: Path, services
     try:
         submitter = submitter_for(backend.url, tmp_path)
         if services is not None:
-            submitter.services()  # learned while the backend still answered
+            submitter.catalog.services()  # learned while the backend still answered
         backend.requests.clear()
         elapsed, result = timed_submit(submitter, confirmed())
         assert TIMEOUT * 0.9 <= elapsed <= TIMEOUT + MARGIN

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from configuration import PROJECT_ROOT
 from tests.fakes.telegram_api import DEFAULT_TOKEN as DEFAULT_TELEGRAM_TOKEN
 
 
@@ -39,20 +41,27 @@ def service_hours(var_dir: Path, hours: str) -> Iterator[None]:
 
 @contextmanager
 def stack_environment(var_dir: Path, tracker_store_url: str | None = None, dispatch: bool = True,
-                      telegram_api: str | None = None) -> Iterator[None]:
+                      telegram_api: str | None = None, console_assist: str = "none") -> Iterator[None]:
     """Environment for a private stack: free ports, its own tracker store, feedback log, outbox and (unless
     ``dispatch`` is false) its own embedded dispatch backend on a temporary SQLite database, the callbacks
     scheduler polling every second with no delay and no quiet hours, the seat-agent console on its own database
     with agents on duty all day (:func:`service_hours` changes that) and a short heartbeat (an agent whose console
     is gone loses the conversation within seconds), and (when ``telegram_api`` is a fake Bot API base URL) the
-    Telegram bridge."""
+    Telegram bridge. ``console_assist="kb"`` gives the console's agents suggested answers and the appeal
+    classifier of the pre-filled work order (``console.assist``; the browser tests)."""
+    index_dir = var_dir / "kb_index"  # a copy: an agent's KB change (knowledge upkeep) rebuilds only this one
+    project_index = PROJECT_ROOT / "var" / "kb_index"
+    if project_index.is_dir() and not index_dir.exists():
+        shutil.copytree(project_index, index_dir)
     overrides = {
         "REXIAN_CONFIG": str(write_config(var_dir)),
+        "REXIAN_KB_INDEX_DIR": str(index_dir),
         "REXIAN_RASA_PORT": str(free_port()),
         "REXIAN_ACTIONS_PORT": str(free_port()),
         "REXIAN_WEBCHAT_PORT": str(free_port()),
         "REXIAN_TRACKER_STORE_URL": tracker_store_url or f"sqlite:///{var_dir / 'tracker.sqlite3'}",
         "REXIAN_KB_FEEDBACK_DB": str(var_dir / "feedback.sqlite3"),
+        "REXIAN_KB_UPKEEP_PATH": str(var_dir / "kb_upkeep"),
         "REXIAN_EMERGENCY_EVENTS_DB": str(var_dir / "events.sqlite3"),
         "REXIAN_DISPATCH_EMBEDDED": "true" if dispatch else "false",
         "REXIAN_DISPATCH_PORT": str(free_port()),
@@ -75,6 +84,7 @@ def stack_environment(var_dir: Path, tracker_store_url: str | None = None, dispa
         "REXIAN_CONSOLE_HEARTBEAT_TIMEOUT": "4",
         "REXIAN_CONSOLE_PING_SECONDS": "0.5",
         "REXIAN_CONSOLE_SWEEP_SECONDS": "0.25",
+        "REXIAN_CONSOLE_ASSIST": console_assist,
     }
     saved = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)

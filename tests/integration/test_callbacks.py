@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from callbacks import CallbackConfig, QuietHours, Scheduler, SurveyState, SurveyStore, run_once
 from callbacks.db import metadata
-from connectors.push import PUSH_TOKEN_HEADER
+from connectors.push import PUSH_TOKEN_HEADER, PushRequest, PushResult
 from dispatch_backend.launcher import BackendProcess, free_port
 from dispatch_client import DispatchClient, NewServiceRequest, Outbox, SurveyResult
 from configuration import PROJECT_ROOT
@@ -591,3 +591,108 @@ def test_postgres_store_two_schedulers(backend, fake_rasa, connector, pg_store_u
     for order_id, recipient in orders:
         assert fake_rasa.triggered(recipient) == 1
         assert survey_of(pg_store_url, order_id).state is SurveyState.INVITED
+
+
+# ---------------------------------------------------------------------------- the seat-agent console
+CONSOLE_TOKEN = "test-console-token"
+
+
+@dataclass
+class FakeConsole:
+    """The console's ``GET /internal/handoff/{sender_id}`` (agent_console.contract); ``handed_off`` senders are
+    paused (waiting or with an agent)."""
+
+    url: str = ""
+    handed_off: dict[str, str] = field(default_factory=dict)   # sender → state
+    asked: list[str] = field(default_factory=list)
+    bad_tokens: int = 0
+
+
+@pytest.fixture(scope="module")
+def fake_console() -> Iterator[FakeConsole]:
+    console = FakeConsole()
+
+    class Handler(_Quiet):
+        def do_GET(self) -> None:
+            if self.headers.get("X-Rexian-Console-Token") != CONSOLE_TOKEN:
+                console.bad_tokens += 1
+                self._json(401, {"detail": "bad token"})
+                return
+            sender = unquote(self.path.removeprefix("/internal/handoff/"))
+            console.asked.append(sender)
+            state = console.handed_off.get(sender)
+            self._json(200, {"paused": state is not None, "conversation_id": 7 if state else None, "state": state,
+                             "reason": "citizen_request" if state else None, "agent": None, "position": None})
+
+    server, console.url = _serve(Handler)
+    yield console
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("state", ["waiting", "assigned"])
+def test_a_handoff_postpones_the_survey(backend, store_url, fake_rasa, connector, fake_console, outbox,
+                                        state: str) -> None:
+    config = make_config(store_url, backend, fake_rasa, connector, console_url=fake_console.url,
+                         console_token=CONSOLE_TOKEN)
+    order_id, recipient = closed_order(backend, bj(21, 9, 0))
+    fake_console.handed_off[recipient] = state
+    report = run_once(config, outbox=outbox, now=lambda: bj(21, 9, 30))
+    assert report.postponed >= 1 and recipient in fake_console.asked and fake_console.bad_tokens == 0
+    survey = survey_of(store_url, order_id)
+    assert survey.state is SurveyState.SCHEDULED and survey.attempts == 0   # not a failed attempt
+    assert survey.due_at == bj(21, 9, 35)
+    assert fake_rasa.triggered(recipient) == 0 and connector.pushed(recipient) == []
+    run_once(config, outbox=outbox, now=lambda: bj(21, 9, 35))           # still with the agent
+    assert fake_rasa.triggered(recipient) == 0
+    del fake_console.handed_off[recipient]                                # handed back
+    run_once(config, outbox=outbox, now=lambda: bj(21, 9, 40))
+    assert fake_rasa.triggered(recipient) == 1 and len(connector.pushed(recipient)) == 1
+    assert survey_of(store_url, order_id).attempts == 1
+
+
+def test_an_unreachable_console_does_not_stop_surveys(backend, store_url, fake_rasa, connector, outbox) -> None:
+    config = make_config(store_url, backend, fake_rasa, connector, console_url=DOWN_URL, console_token=CONSOLE_TOKEN)
+    order_id, recipient = closed_order(backend, bj(22, 9, 0))
+    report = run_once(config, outbox=outbox, now=lambda: bj(22, 9, 30))
+    assert report.invited >= 1 and fake_rasa.triggered(recipient) == 1
+    assert survey_of(store_url, order_id).state is SurveyState.INVITED
+
+
+def test_each_push_keeps_its_delivery_path(backend, config, fake_rasa, store_url, outbox) -> None:
+    """A connector that names how it sent the invitation (WeChat's template message outside the 48-hour window)."""
+    paths = iter(["template", "customer_service"])
+    order_id, recipient = closed_order(backend, bj(23, 9, 0))
+
+    def wechat_like(url: str, token: str, request: PushRequest) -> PushResult:
+        return PushResult(delivered=True, path=next(paths) if request.recipient == recipient else "")
+
+    run_once(config, outbox=outbox, now=lambda: bj(23, 9, 30), push=wechat_like)
+    run_once(config, outbox=outbox, now=lambda: bj(23, 13, 30), push=wechat_like)   # the second invitation
+    survey = survey_of(store_url, order_id)
+    assert survey.attempts == 2
+    store = SurveyStore(store_url)
+    try:
+        [(listed, sent)] = [(s, p) for s, p in store.recent() if s.service_request_id == order_id]
+    finally:
+        store.close()
+    assert [(p.attempt, p.path, p.delivered) for p in sent] == [(1, "template", True), (2, "customer_service", True)]
+    assert listed.id == survey.id
+    listing = subprocess.run([sys.executable, "-m", "callbacks", "--list", "50"], cwd=PROJECT_ROOT, timeout=60,
+                             env={**os.environ, "REXIAN_CALLBACKS_STORE_URL": store_url}, capture_output=True,
+                             text=True)
+    assert listing.returncode == 0, listing.stderr
+    lines = listing.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(order_id))
+    assert "invited" in lines[at] and "邀请 2 次" in lines[at]
+    assert "送达方式：模板消息" in lines[at + 1] and "送达方式：客服消息" in lines[at + 2]
+    assert _recipient_free(listing.stdout, store_url)
+
+
+def _recipient_free(output: str, store_url: str) -> bool:
+    """The listing never names a citizen's channel id."""
+    store = SurveyStore(store_url)
+    try:
+        return not any(s.recipient and s.recipient in output for s, _ in store.recent(200))
+    finally:
+        store.close()

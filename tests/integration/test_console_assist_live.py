@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +30,7 @@ from agent_console.usage import suggestion_usage_from_config
 from dispatch_client import DispatchClient, NewServiceRequest
 from domain import BEIJING
 from knowledge_base.service import KnowledgeBase
+from dispatch_backend.launcher import BackendProcess
 from tests.backend import start_test_backend
 from tests.console_harness import EventStream, login, post, running_console
 from tests.fakes.servers import ThreadedServer, free_port, wait_until
@@ -96,6 +97,15 @@ class Env:
     dispatch: DispatchClient
     connector: FakeConnector
     db_url: str
+    backends: list[BackendProcess]     # the running backend last; restart_backend() replaces it
+    restart: Callable[[], BackendProcess]
+
+    def stop_backend(self) -> None:
+        self.backends[-1].stop()
+
+    def restart_backend(self) -> None:
+        """The same backend again (same port, same database) after :meth:`stop_backend`."""
+        self.backends.append(self.restart())
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +116,11 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     (kb_dir / "juzhuzheng.yaml").write_text(KB_YAML, encoding="utf-8")
     KnowledgeBase.open([kb_dir], index_dir, "e5")  # the index, built once (the console never rebuilds it)
     backend_port = free_port()
-    backend = start_test_backend(f"sqlite:///{tmp / 'dispatch.sqlite3'}", backend_port, tmp / "backend.log",
-                                 api_key=API_KEY)
+    def start() -> BackendProcess:
+        return start_test_backend(f"sqlite:///{tmp / 'dispatch.sqlite3'}", backend_port, tmp / "backend.log",
+                                  api_key=API_KEY)
+
+    backends = [start()]
     backend_url = f"http://127.0.0.1:{backend_port}"
     connector = FakeConnector()
     connector.server.start()
@@ -129,11 +142,11 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             url = console.url
             bot = ConsoleClient(url, INTERNAL_TOKEN)
             dispatch = DispatchClient(backend_url, API_KEY, retries=0)
-            yield Env(url, backend_url, bot, dispatch, connector, db_url)
+            yield Env(url, backend_url, bot, dispatch, connector, db_url, backends, start)
             bot.close()
             dispatch.close()
     finally:
-        backend.stop()
+        backends[-1].stop()
         connector.server.stop()
 
 
@@ -324,12 +337,54 @@ def test_the_service_summary_is_composed_and_saved_with_the_order(env: Env) -> N
     draft = client.get(f"/api/conversations/{conversation}/summary").json()
     assert draft["text"].startswith("【服务小结】") and number in draft["text"] and "王芳" in draft["text"]
     assert "13812345678" not in draft["text"]
-    saved = post(client, csrf, f"/api/conversations/{conversation}/summary", {})   # one click
-    assert saved.status_code == 200 and saved.json()["service_request_id"] == number
-    assert saved.json()["message"]["role"] == "note" and saved.json()["in_backend"] is False
+    with ThreadPoolExecutor(2) as pool:  # one click, and a double click at the same moment
+        answers = list(pool.map(lambda _: post(client, csrf, f"/api/conversations/{conversation}/summary", {}),
+                                range(2)))
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    saved = next(a.json() for a in answers if not a.json()["repeated"])
+    assert saved["service_request_id"] == number and saved["message"]["role"] == "note"
+    assert all(a.json()["in_backend"] is True for a in answers)
+    assert "写入工单" in saved["notice"]
     listed = client.get(f"/api/conversations/{conversation}/summary").json()["saved"]
-    assert len(listed) == 1 and listed[0]["service_request_id"] == number
+    assert len(listed) == 1 and listed[0]["service_request_id"] == number and listed[0]["in_backend"] is True
     assert any(e["conversation_id"] == conversation for e in audit(env, "summary"))
+    # the backend's order has the summary in its notes exactly once, written by the agent
+    notes = [n for n in env.dispatch.get(number).notes if n.type == "note"]
+    assert [(n.actor, n.text) for n in notes] == [("坐席 王芳", saved["text"])]
+    again = post(client, csrf, f"/api/conversations/{conversation}/summary", {}).json()   # a later click
+    assert again["repeated"] is True and again["in_backend"] is True
+    assert len([n for n in env.dispatch.get(number).notes if n.type == "note"]) == 1
+    view = client.get(f"/api/conversations/{conversation}").json()
+    assert len([m for m in view["messages"] if m["role"] == "note" and m["text"] == saved["text"]]) == 1
+
+
+def test_a_summary_the_backend_did_not_take_is_kept_and_sent_once_on_retry(env: Env) -> None:
+    conversation, client, csrf = taken(env, "web:assist0016",
+                                       "光明路3号门口工地半夜还在施工，噪音太大，我要投诉，电话13900001111")
+    form = _form(ready_draft(client, conversation))
+    filed = post(client, csrf, f"/api/conversations/{conversation}/orders", form).json()
+    assert filed["outcome"] == "created", filed
+    number = filed["service_request_id"]
+    text = "【服务小结】市民投诉夜间施工噪音，已登记工单，告知办理时限。"
+    env.stop_backend()
+    try:
+        failed = post(client, csrf, f"/api/conversations/{conversation}/summary", {"text": text})
+    finally:
+        env.restart_backend()
+    assert failed.status_code == 200, failed.text
+    assert failed.json()["in_backend"] is False and "失败" in failed.json()["notice"]
+    assert "重试" in failed.json()["notice"]
+    listed = client.get(f"/api/conversations/{conversation}/summary").json()["saved"]
+    assert [(s["text"], s["in_backend"]) for s in listed] == [(text, False)]   # kept in the console
+    assert [n for n in env.dispatch.get(number).notes if n.type == "note"] == []
+    retried = post(client, csrf, f"/api/conversations/{conversation}/summary", {"text": text}).json()
+    assert retried["in_backend"] is True and retried["repeated"] is True
+    post(client, csrf, f"/api/conversations/{conversation}/summary", {"text": text})
+    assert [n.text for n in env.dispatch.get(number).notes if n.type == "note"] == [text]
+    listed = client.get(f"/api/conversations/{conversation}/summary").json()["saved"]
+    assert [(s["text"], s["in_backend"]) for s in listed] == [(text, True)]
+    outcomes = [e["detail"]["ok"] for e in audit(env, "summary_note") if e["conversation_id"] == conversation]
+    assert sorted(outcomes) == [False, True]   # one failed write, one that reached the backend
 
 
 # ------------------------------------------------------------------------------------------------ call assist

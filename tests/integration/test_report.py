@@ -233,3 +233,61 @@ def test_seed_demo_embedded_mode_fills_a_fresh_sqlite_file(tmp_path: Path,
         assert metrics.overall.total == 25 and metrics.overall.closed > 0
     finally:
         process.stop()
+
+
+# ------------------------------------------------------------------------------ suggestion use (the agent console)
+def _console_db(path: Path, shown: list[tuple[str, str | None]]) -> None:
+    """A console database where agent 王芳 was shown suggestions on 2025-03-10 (Beijing) with these outcomes, and one
+    more shown outside the period."""
+    from agent_console.models import Conversation, SuggestionShown, User
+    from agent_console.store import Store
+
+    store = Store(f"sqlite:///{path}").create()
+    at = dt.datetime(2025, 3, 10, 2, 0, tzinfo=dt.UTC)   # 10:00 Beijing
+    with store.begin() as db:
+        user = User(name="wang", display_name="王芳", role="agent", password_hash="x")
+        conversation = Conversation(sender_id="web:report01", channel="webchat", reason="citizen_request",
+                                    priority=1, state="assigned", waiting_since=at)
+        db.add_all([user, conversation])
+        db.flush()
+        outside = at + dt.timedelta(days=30)
+        for n, ((entry, outcome), when) in enumerate(zip([*shown, ("late", "unchanged")],
+                                                         [*[at] * len(shown), outside])):
+            db.add(SuggestionShown(conversation_id=conversation.id, message_id=n + 1, rank=1, entry_id=entry,
+                                   question="问", answer="答", similarity=0.9, shown_at=when, shown_to=user.id,
+                                   outcome=outcome, used_at=when if outcome else None))
+    store.dispose()
+
+
+def test_the_report_shows_how_agents_used_suggestions(backend: BackendProcess, known_orders: dict[str, str],
+                                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    _console_db(tmp_path / "console.sqlite3", [("jzz-001", "unchanged"), ("jzz-001", "unchanged"),
+                                              ("jzz-002", "edited"), ("hz-001", None)])
+    monkeypatch.setenv("REXIAN_CONSOLE_DB_URL", f"sqlite:///{tmp_path / 'console.sqlite3'}")
+    code, out, _err = _run(capsys, "report", "--from", "2025-03-05", "--to", "2025-03-18", "--url", backend.url,
+                           "--api-key", API_KEY, "--no-chart")
+    assert code == 0 and next(line for line in out.splitlines() if line.startswith("合计"))
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("坐席建议答复的使用"))
+    assert "2025-03-05 至 2025-03-18" in lines[at]
+    assert lines[at + 1] == ("坐席建议答复：展示 4 条，原样发送 2（50.0%），修改后发送 1（25.0%），"
+                             "未采用 1（25.0%）")   # the suggestion shown in April is outside the period
+    assert lines[at + 2].split() == ["王芳：展示", "4，原样", "2，修改", "1，未采用", "1"]
+    # --json stays one JSON document
+    code, out, _err = _run(capsys, "report", "--from", "2025-03-05", "--to", "2025-03-18", "--url", backend.url,
+                           "--api-key", API_KEY, "--no-chart", "--json")
+    assert code == 0 and json.loads(out)["overall"]
+
+
+def test_the_report_says_so_when_there_is_no_console_database(backend: BackendProcess, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nowhere" / "console.sqlite3"
+    monkeypatch.setenv("REXIAN_CONSOLE_DB_URL", f"sqlite:///{missing}")
+    code, out, _err = _run(capsys, "report", "--from", "2024-01-01", "--to", "2024-01-31", "--url", backend.url,
+                           "--api-key", API_KEY, "--no-chart")
+    assert code == 0
+    [line] = [line for line in out.splitlines() if line.startswith("坐席建议答复")]
+    assert "未找到坐席控制台数据库" in line and str(missing) in line
+    assert not missing.exists() and not missing.parent.exists()   # looking did not create it

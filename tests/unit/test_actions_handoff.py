@@ -20,7 +20,14 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from agent_console.contract import HandoffAnswer, HandoffRequest, MessageAnswer, MessageRequest
+from agent_console.contract import (
+    CancelAnswer,
+    CancelRequest,
+    HandoffAnswer,
+    HandoffRequest,
+    MessageAnswer,
+    MessageRequest,
+)
 from bot.actions.container import build_services, installed
 from bot.actions.handoff_desk import HandoffDesk
 from bot.actions.intake_actions import ValidateIntakeForm
@@ -66,6 +73,16 @@ class FakeConsole:
             return None  # handed back or closed: 404
         self.messages.append(request)
         return MessageAnswer(conversation_id=7, state=self.state, stored=True)
+
+    def cancel(self, sender_id: str, request: CancelRequest) -> CancelAnswer | None:
+        if self.down:
+            raise httpx.ConnectError("console down")
+        if not self.open:
+            return None
+        if self.state != "waiting":
+            return CancelAnswer(conversation_id=7, cancelled=False, state=self.state)
+        self.open = False
+        return CancelAnswer(conversation_id=7, cancelled=True, state="returned")
 
 
 @dataclass
@@ -372,3 +389,35 @@ def test_an_emergency_during_the_handoff_with_the_console_down_still_gets_the_nu
     turn = chat.say("我家楼道着火了！")
     assert turn.decision == "emergency" and "119" in turn.text.split("\n")[0]
     assert "人工服务系统暂时连接不上" in turn.text and chat.handoff_active
+
+
+# ------------------------------------------------------------------------------------ withdrawing the request
+def test_the_place_in_the_queue_comes_with_a_button_to_take_the_request_back(desk: Desk) -> None:
+    chat = History()
+    turn = chat.say("转人工")
+    assert [b["title"] for b in turn.messages[0]["buttons"]] == ["取消转人工"]
+    assert "回复“取消”" in turn.text
+    back = chat.say(turn.messages[0]["buttons"][0]["payload"])
+    assert "已为您取消转人工" in back.text and not chat.handoff_active and not desk.console.open
+
+
+def test_cancelling_while_waiting_inside_the_form_keeps_the_form(desk: Desk) -> None:
+    chat = History()
+    chat.say(COMPLAINT)
+    state = chat.slots["intake_state"]
+    chat.run(ValidateIntakeForm(), "等一下，楼下冒浓烟了，好像着火了", in_form="intake_reply")  # handed over
+    assert chat.handoff_active and desk.console.state == "waiting"
+    turn = chat.run(ValidateIntakeForm(), "不用了", in_form="intake_reply")
+    assert "已为您取消转人工" in turn.text and not chat.handoff_active
+    assert chat.slots["intake_state"] == state and not desk.console.messages  # not relayed; the form goes on
+    after = chat.run(ValidateIntakeForm(), "我姓王", in_form="intake_reply")
+    assert after.decision == "form" and chat.slots["intake_state"]["name"] == "王先生/女士"
+
+
+def test_once_an_agent_has_it_the_words_go_to_the_agent(desk: Desk) -> None:
+    chat = History()
+    chat.say("转人工")
+    desk.console.state = "assigned"
+    turn = chat.say("不用了")
+    assert chat.handoff_active and [m.text for m in desk.console.messages] == ["不用了"]
+    assert "已为您取消转人工" not in turn.text

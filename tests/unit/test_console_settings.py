@@ -14,7 +14,8 @@ from configuration import DEV_RASA_API_TOKEN, PROJECT_ROOT, ConfigError, Console
 
 #: What the console reads from other sections: none of it may be a key of ``console``.
 BORROWED = {"push_urls", "push_token", "rasa_url", "rasa_token", "kb_paths", "kb_index_dir", "kb_embedder",
-            "dispatch_url", "dispatch_api_key", "dispatch_timeout", "dispatch_retries"}
+            "dispatch_url", "dispatch_api_key", "dispatch_timeout", "dispatch_retries", "kb_upkeep_path",
+            "kb_feedback_db", "kb_salt"}
 
 
 def test_defaults() -> None:

@@ -209,6 +209,26 @@ def test_photos_and_location_from_channel_metadata() -> None:
     assert session.photos == ["https://x/1.jpg"] and session.lat == 39.9
 
 
+def test_a_shared_location_is_the_place_whatever_was_asked() -> None:
+    machine = IntakeMachine(FakeServices())
+    session = machine.start("路面塌了一个大坑").session
+    asked = session.pending
+    assert asked is not None and not session.address
+    result = machine.handle(session, "朝阳区建国路88号", {"location": {"lat": 39.91, "long": 116.47,
+                                                                 "label": "北京市朝阳区建国路88号"}})
+    assert result.session.address == "北京市朝阳区建国路88号" and result.session.lat == 39.91
+    assert "已收到您发送的位置" in result.replies[0].text and "没能识别" not in result.replies[0].text
+    assert result.session.pending != "address"
+
+
+def test_a_location_without_a_label_keeps_the_coordinates_as_the_place() -> None:
+    machine = IntakeMachine(FakeServices())
+    session = machine.start("路面塌了一个大坑").session
+    result = machine.handle(session, "（位置）", {"location": {"lat": 39.9, "long": 116.4}})
+    assert result.session.address == "市民发送的定位（纬度39.90000，经度116.40000）"
+    assert result.session.long == 116.4
+
+
 def test_session_round_trips_through_a_dict() -> None:
     machine = IntakeMachine(FakeServices())
     session = machine.start("建国路88号楼下烧烤店每天晚上吵到两点").session

@@ -26,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "nlu": {"domain", "configuration", "knowledge_base"},
     "agent_console": {"domain", "configuration", "knowledge_base", "nlu", "dispatch_client", "connectors.push",
                       "agent_console.contract"},
-    "callbacks": {"domain", "configuration", "dispatch_client", "connectors.push"},
+    "callbacks": {"domain", "configuration", "dispatch_client", "connectors.push", "agent_console.contract"},
     "dispatch_reports": {"domain", "configuration", "dispatch_client", "dispatch_backend"},
     "bot": {"domain", "configuration", "knowledge_base", "nlu", "dispatch_client", "agent_console.contract"},
     "connectors": {"domain", "configuration", "connectors.push", "agent_console.contract"},

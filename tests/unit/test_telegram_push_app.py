@@ -31,7 +31,7 @@ def test_delivers_with_the_right_token() -> None:
     sender = Sender()
     response = _client(sender).post(PUSH_PATH, json=BODY, headers={PUSH_TOKEN_HEADER: "push-secret"})
     assert response.status_code == 200
-    assert response.json() == {"delivered": True, "queued": False}
+    assert response.json() == {"delivered": True, "queued": False, "path": ""}
     assert sender.calls[0][0] == 4242
     assert sender.calls[0][1][0].buttons[0].payload == "/rate{\"score\":5}"
 

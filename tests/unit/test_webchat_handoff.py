@@ -101,6 +101,8 @@ const document = {
   addEventListener() {},
 };
 const replies = input.replies.slice();
+const sent = [];
+let failures = input.fail_sends || 0;
 const context = {
   window: {}, document: document, console: console, JSON: JSON, Date: Date, Math: Math, String: String,
   parseInt: parseInt, Promise: Promise, encodeURIComponent: encodeURIComponent,
@@ -108,6 +110,10 @@ const context = {
   crypto: { randomUUID() { return "0123456789abcdef0123456789abcdef"; } },
   setTimeout(fn, ms) { delays.push(ms); return delays.length; }, clearTimeout() {},
   fetch(url, options) {
+    if (url.indexOf("/api/messages") === 0) {
+      sent.push(JSON.parse(options.body));
+      if (failures > 0) { failures -= 1; return Promise.reject(new Error("network down")); }
+    }
     const body = url.indexOf("/api/messages") === 0 ? replies.shift() : { messages: [] };
     return Promise.resolve({ ok: true, json() { return Promise.resolve(body); } });
   },
@@ -123,18 +129,18 @@ async function run() {
     for (let i = 0; i < 10; i++) { await Promise.resolve(); }
     steps.push({ delay: delays[delays.length - 1], status: elements.status.hidden });
   }
-  process.stdout.write(JSON.stringify({ steps: steps, storage: store }));
+  process.stdout.write(JSON.stringify({ steps: steps, storage: store, sent: sent }));
 }
 run();
 """
 
 
-def run_page(replies: list[dict[str, Any]], storage: dict[str, str] | None = None) -> dict[str, Any]:
+def run_page(replies: list[dict[str, Any]], storage: dict[str, str] | None = None, fail_sends: int = 0) -> dict[str, Any]:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
     data = {"script": str(STATIC_DIR / "chat.js"), "replies": replies, "say": ["x"] * len(replies),
-            "storage": storage or {}}
+            "storage": storage or {}, "fail_sends": fail_sends}
     done = subprocess.run([node, "-e", PAGE_HARNESS], input=json.dumps(data), capture_output=True, text=True,
                           timeout=30)
     assert done.returncode == 0, done.stderr
@@ -156,3 +162,11 @@ def test_a_reload_during_the_handoff_keeps_polling_fast() -> None:
     first = run_page([{"messages": [], "handoff": True}])
     again = run_page([], storage=first["storage"])
     assert again["steps"][0]["delay"] == 2500 and again["steps"][0]["status"] is False
+
+
+def test_a_message_lost_on_the_network_is_sent_once_more_with_the_same_id() -> None:
+    page = run_page([{"messages": [{"text": "【居住证】", "buttons": []}], "handoff": False},
+                     {"messages": [{"text": "好的", "buttons": []}], "handoff": False}], fail_sends=1)
+    first, retry, second = page["sent"]
+    assert first["text"] == retry["text"] == "x" and first["message_id"] == retry["message_id"]
+    assert len(first["message_id"]) >= 16 and second["message_id"] != first["message_id"]  # one id per message

@@ -20,7 +20,7 @@ def test_pushed_message_is_fetched_once_with_buttons(tmp_path: Path) -> None:
     body = {"recipient": SENDER, "messages": [{"text": "您的工单已办结，问题解决了吗？",
                                                "buttons": [{"title": "已解决", "payload": "/affirm"}]}]}
     answer = c.post("/internal/push", json=body, headers={PUSH_TOKEN_HEADER: DEV_PUSH_TOKEN})
-    assert answer.status_code == 200 and answer.json() == {"delivered": False, "queued": True}
+    assert answer.status_code == 200 and answer.json() == {"delivered": False, "queued": True, "path": ""}
     first = c.get("/api/pending", params={"sender_id": SENDER}).json()["messages"]
     assert first[0]["text"].startswith("您的工单已办结") and first[0]["buttons"][0]["payload"] == "/affirm"
     assert c.get("/api/pending", params={"sender_id": SENDER}).json()["messages"] == []

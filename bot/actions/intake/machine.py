@@ -116,6 +116,10 @@ class IntakeMachine:
         if understand.asks_for_human(text):
             return TurnResult([Reply(HANDOFF_TEXT)], session, handoff=True)
 
+        if session.stage == STAGE_COLLECT and self._took_location(session, metadata):
+            # A shared location (Telegram, WeChat) is the place whatever was asked: the next question follows.
+            return self._next(session, ["已收到您发送的位置。"])
+
         stage = STAGES.get(session.stage, STAGES[STAGE_COLLECT])
         if stage.corrections:
             correction = understand.parse_correction(text)
@@ -233,6 +237,18 @@ class IntakeMachine:
             return
         if -90 <= lat <= 90 and -180 <= long <= 180:
             session.lat, session.long = lat, long
+
+    @staticmethod
+    def _took_location(session: IntakeSession, metadata: dict[str, Any] | None) -> bool:
+        """Whether this message is a shared location (coordinates already absorbed): its label (WeChat's place
+        name), else the coordinates, becomes the address when the citizen has given none."""
+        location = (metadata or {}).get("location") or {}
+        if not location or session.lat is None or session.long is None:
+            return False
+        if not session.address:
+            label = str(location.get("label") or "").strip()
+            session.address = label[:200] if label else f"市民发送的定位（纬度{session.lat:.5f}，经度{session.long:.5f}）"
+        return True
 
     # ------------------------------------------------------------------ next step
     def _next(self, session: IntakeSession, notes: list[str]) -> TurnResult:

@@ -21,8 +21,8 @@ from dispatch_client import (
     NewServiceRequest,
     Outbox,
 )
-from dispatch_client.models import ServiceDefinition, ServiceInfo, ServiceRequest
-from dispatch_client.service_choice import GENERAL_SERVICE, choose_service
+from dispatch_client.models import ServiceRequest
+from dispatch_client.service_choice import GENERAL_SERVICE, ServiceCatalog
 from domain import CLOSED_STATES, CONTACTED
 
 logger = logging.getLogger(__name__)
@@ -77,18 +77,7 @@ class WorkOrderSubmitter:
     def __init__(self, client: DispatchClient, outbox: Outbox) -> None:
         self.client = client
         self.outbox = outbox
-        self._services: list[ServiceInfo] | None = None
-        self._definitions: dict[str, ServiceDefinition] = {}
-
-    def services(self) -> list[ServiceInfo]:
-        if self._services is None:
-            self._services = self.client.services()
-        return self._services
-
-    def definition(self, service_code: str) -> ServiceDefinition:
-        if service_code not in self._definitions:
-            self._definitions[service_code] = self.client.service_definition(service_code)
-        return self._definitions[service_code]
+        self.catalog = ServiceCatalog(client)
 
     def submit(self, session: IntakeSession, *, channel: str, channel_user_id: str) -> Submission:
         key = f"intake-{session.id}"
@@ -97,7 +86,7 @@ class WorkOrderSubmitter:
             return Submission(done.service_request_id, False, "replayed", self._get(done.service_request_id))
         reachable = True
         try:
-            service_code, attributes = choose_service(self.services(), session.category, self.definition,
+            service_code, attributes = self.catalog.choose(session.category,
                                                       session.appeal_type)
         except DispatchUnavailable:  # the backend is down: no second wait for the creation itself
             service_code, attributes, reachable = GENERAL_SERVICE, {}, False

@@ -49,17 +49,35 @@
 
   function add(entry) { history.push(entry); save(); render(entry, true); }
 
+  var SEND_TIMEOUT_MS = 40000;  // the server gives Rasa 30 s
+
+  function newMessageId() {
+    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID().replace(/-/g, "") :
+      (Date.now().toString(36) + Math.random().toString(36).slice(2));
+  }
+
   function send(payload, shown) {
     add({ who: "user", text: shown || payload });
     var typing = document.createElement("div");
     typing.className = "typing";
     typing.textContent = "正在输入…";
     log.appendChild(typing);
-    fetch("/api/messages", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender_id: sender, text: payload })
-    }).then(function (r) {
+    // One id per message: when the network fails or the answer takes too long the page asks once more with the
+    // same id, and the server answers that retry with the first attempt's reply instead of a second turn.
+    var messageId = newMessageId();
+    function attempt(tries) {
+      var signal = typeof AbortSignal === "function" && AbortSignal.timeout ? AbortSignal.timeout(SEND_TIMEOUT_MS) : undefined;
+      return fetch("/api/messages", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender_id: sender, text: payload, message_id: messageId }),
+        signal: signal
+      }).catch(function (error) {
+        if (tries > 0) { return attempt(tries - 1); }
+        throw error;
+      });
+    }
+    attempt(1).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
     }).then(function (res) {
       typing.remove();
