@@ -32,7 +32,7 @@ PUBLIC_URL = "https://wx.rexian.example"
 
 ANSWERS = [  # what to answer when the bot asks for a field (words of its question → answer)
     ("哪一类", "1"), ("投诉举报、求助", "投诉举报"), ("发生在哪里", "朝阳区建国路88号"), ("涉及具体地点", "无"),
-    ("什么时候", "昨天晚上十点"), ("识别出时间", "昨天晚上十点"), ("怎么称呼", "吴先生"), ("联系电话", "13812340010"),
+    ("什么时候", "昨天晚上十点"), ("识别出时间", "昨天晚上十点"), ("怎么称呼", "吴先生"), ("联系电话", "13812340077"),
     ("需要我们回访", "是"),
     ("保密", "否"), ("具体说一下", "路面塌陷出一个大坑，很危险"),
 ]
@@ -133,7 +133,7 @@ def test_complaint_with_photo_and_location_filed_once_despite_retries(
     try:
         citizen = Citizen(wechat, wechat_api)
         wechat_api.register_media("PHOTO-PIT-1", b"\xff\xd8\xff\xe0fake-jpeg", "image/jpeg")
-        reply = citizen.say("我要投诉，朝阳区建国路88号路面塌陷出一个大坑，电话13812340010，我姓吴")
+        reply = citizen.say("我要投诉，朝阳区建国路88号路面塌陷出一个大坑，电话13812340077，我姓吴")
         reply = _twice_retried(citizen, wechat.image(citizen.openid, "PHOTO-PIT-1"))
         reply = citizen.post(wechat.location(citizen.openid, 39.9087, 116.4605, "北京市朝阳区建国路88号"))
         for _ in range(12):
