@@ -43,7 +43,8 @@ class FaissSettings(Section):
 
 
 class E5Settings(Section):
-    """OpenMP threads of the e5 sentence embedder (None: two when the machine has two cores or more)."""
+    """OpenMP threads of the e5 sentence embedder for bulk work (None: two when the machine has two cores or more);
+    citizens' messages always use one (``knowledge_base.embedders.MESSAGE_THREADS``)."""
 
     threads: int | None = None
 

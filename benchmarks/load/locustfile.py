@@ -1,7 +1,9 @@
 """Citizens on Rasa's REST channel, for Locust (run by benchmarks/load_test.py and benchmarks/cluster_faults.py).
 
-Each simulated citizen is one conversation (its own sender id) and pauses between messages as people do
-(``--pause-min``/``--pause-max`` seconds). What a citizen does, by weight:
+Each simulated citizen is one conversation (its own sender id) and writes a message every ``--pause-min`` to
+``--pause-max`` seconds (3–7 s, 5 s on average), counted from their previous message as people read a reply and type
+the next one: "100 citizens each writing every 5 s" offers 20 turns/s whatever the bot's speed; a citizen whose reply
+took longer than that writes again as soon as it arrives. What a citizen does, by weight:
 
 * a consultation: one question of the seed knowledge base (its question or one of the ways citizens ask it), now
   and then a follow-up (材料、地点、时间) and a thank-you;
@@ -20,6 +22,7 @@ import json
 import random
 import re
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -70,10 +73,12 @@ class Citizen(HttpUser):
 
     def wait_time(self) -> float:
         options = self.environment.parsed_options
-        return between(options.pause_min, options.pause_max)(self)
+        interval = between(options.pause_min, options.pause_max)(self)
+        return max(0.0, interval - (time.monotonic() - self.sent_at))  # from the previous message, not the reply
 
     def on_start(self) -> None:
         self.options = self.environment.parsed_options
+        self.sent_at = time.monotonic()
 
     def _new_sender(self) -> str:
         self.sender = f"{self.options.sender_prefix}-{uuid.uuid4().hex[:16]}"
@@ -81,6 +86,7 @@ class Citizen(HttpUser):
 
     def say(self, message: str, name: str) -> str | None:
         """One turn; the bot's text, or None when the turn failed (then recorded as a failure)."""
+        self.sent_at = time.monotonic()
         with self.client.post("/webhooks/rest/webhook", json={"sender": self.sender, "message": message},
                               name=name, catch_response=True, timeout=60) as response:
             if response.status_code != 200:

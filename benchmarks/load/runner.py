@@ -65,9 +65,11 @@ class LocustRun:
 
 def run_locust(url: str, users: int, run_time_s: int, out_prefix: Path, *, spawn_rate: float | None = None,
                pause: tuple[float, float] = (3.0, 7.0), ledger: Path | None = None, sender_prefix: str = "load",
-               weights: tuple[int, int] = (3, 1), background: bool = False) -> LocustRun | subprocess.Popen:
+               weights: tuple[int, int] = (3, 1), background: bool = False,
+               steady_only: bool = False) -> LocustRun | subprocess.Popen:
     """Locust headless against ``url`` (loopback only, bounded); the statistics, or the process when ``background``
-    (then :func:`read_run` reads its statistics after it ended)."""
+    (then :func:`read_run` reads its statistics after it ended). With ``steady_only`` the statistics start once
+    every citizen has arrived (Locust's ``--reset-stats``): the ramp-up neither lowers turns/s nor hides latency."""
     require_loopback(url)
     if not 1 <= users <= MAX_USERS or not 1 <= run_time_s <= MAX_SECONDS:
         raise SystemExit(f"bounded load: 1–{MAX_USERS} users, 1–{MAX_SECONDS} s")
@@ -79,6 +81,8 @@ def run_locust(url: str, users: int, run_time_s: int, out_prefix: Path, *, spawn
            "--consult-weight", str(weights[0]), "--complaint-weight", str(weights[1]), "--sender-prefix", sender_prefix]
     if ledger is not None:
         cmd += ["--ledger", str(ledger)]
+    if steady_only:
+        cmd.append("--reset-stats")
     log = (out_prefix.parent / f"{out_prefix.name}.locust.log").open("ab")
     process = subprocess.Popen(cmd, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
     log.close()

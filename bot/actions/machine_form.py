@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.offload import offloaded
-from bot.actions.retries import is_retry
+from bot.actions.retries import is_retry, repeat_first_answer
 from bot.actions.container import services
 from bot.actions.handoff import HANDOFF_SLOT, withdraw
 from bot.actions.shared import check_emergency, relay
@@ -44,6 +44,7 @@ class MachineForm(Action, ABC):
         if state is None:
             return self.end()
         if is_retry(tracker):  # the channel sent this message again after a timeout: the form stays where it is
+            repeat_first_answer(dispatcher, tracker)
             return self.keep(state)
         text = str(tracker.get_slot(self.reply_slot) or tracker.latest_message.get("text") or "")
         cleared: list[EventType] = []

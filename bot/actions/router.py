@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.offload import offloaded
-from bot.actions.retries import is_retry
+from bot.actions.retries import is_retry, repeat_first_answer
 from bot.actions import replies
 from bot.actions.container import services
 from bot.actions.decision import Decision, announce
@@ -173,6 +173,7 @@ class ActionRespond(Action):
             # As Rasa's core fallback it can be predicted again after itself: answer once.
             return [FollowupAction("action_listen")]
         if is_retry(tracker):  # the channel sent this message again after a timeout: it was answered already
+            repeat_first_answer(dispatcher, tracker)
             return [FollowupAction("action_listen")]
         text = (tracker.latest_message.get("text") or "").strip()
         intent = tracker.latest_message.get("intent") or {}

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -23,6 +26,12 @@ from connectors.telegram.ratelimit import RateLimiter, Verdict
 logger = logging.getLogger(__name__)
 
 SENDER_PREFIX = "tg:"
+RECENT_UPDATES = 10_000  # update ids remembered: Telegram redelivers within minutes, never after thousands more
+
+
+def message_id(update: Update) -> str:
+    """The id Rasa's actions recognise a repeated delivery by (``metadata.message_id``, bot/actions/retries.py)."""
+    return f"tg:{update.update_id}"
 
 
 def sender_id(chat_id: int) -> str:
@@ -39,6 +48,18 @@ class Relay:
         self.rasa = rasa
         self.limiter = limiter
         self.store = store
+        self._recent: OrderedDict[int, None] = OrderedDict()
+
+    async def drop_repeats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stop an update this bridge has handled already (Telegram redelivers a webhook update whose answer it did
+        not get). A repeat that reaches another bridge process is still recognised by the actions: every message
+        goes to Rasa with its update id as ``metadata.message_id``."""
+        if update.update_id in self._recent:
+            logger.info("Update %d delivered again; ignored", update.update_id)
+            raise ApplicationHandlerStop
+        self._recent[update.update_id] = None
+        if len(self._recent) > RECENT_UPDATES:
+            self._recent.popitem(last=False)
 
     async def _say(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
         try:
@@ -56,10 +77,11 @@ class Relay:
             self.limiter.forget_idle()
         return verdict is Verdict.ALLOW
 
-    async def _relay(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str,
+    async def _relay(self, context: ContextTypes.DEFAULT_TYPE, update: Update, chat_id: int, text: str,
                      metadata: dict[str, Any] | None = None) -> None:
         try:
-            replies = await self.rasa.send(sender_id(chat_id), text, metadata)
+            replies = await self.rasa.send(sender_id(chat_id), text,
+                                           {**(metadata or {}), "message_id": message_id(update)})
         except RasaUnavailable:
             await self._say(context, chat_id, texts.BUSY)
             return
@@ -71,13 +93,13 @@ class Relay:
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = update.effective_chat.id
         if await self._admit(context, chat_id):
-            await self._relay(context, chat_id, texts.GREETING_MESSAGE)
+            await self._relay(context, update, chat_id, texts.GREETING_MESSAGE)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = update.effective_chat.id
         text = typed_text(update.effective_message.text or "")
         if text and await self._admit(context, chat_id):
-            await self._relay(context, chat_id, text)
+            await self._relay(context, update, chat_id, text)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -92,7 +114,7 @@ class Relay:
         if not payload:
             await self._say(context, chat_id, texts.BUTTON_EXPIRED)
             return
-        await self._relay(context, chat_id, payload)
+        await self._relay(context, update, chat_id, payload)
 
     async def on_photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -103,14 +125,14 @@ class Relay:
         caption = (message.caption or "").strip().lstrip("/").strip() or texts.PHOTO_PLACEHOLDER
         # Telegram's file URL contains the bot token and expires after an hour: the work order gets the bridge's
         # own /files/<file id> address instead, which fetches the file from Telegram when staff open it.
-        await self._relay(context, chat_id, caption, {"photos": [f"{self.photo_base_url}/{largest.file_id}"]})
+        await self._relay(context, update, chat_id, caption, {"photos": [f"{self.photo_base_url}/{largest.file_id}"]})
 
     async def on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         location = update.effective_message.location
         chat_id = update.effective_chat.id
         if await self._admit(context, chat_id):
             metadata = {"location": {"lat": location.latitude, "long": location.longitude}}
-            await self._relay(context, chat_id, texts.LOCATION_PLACEHOLDER, metadata)
+            await self._relay(context, update, chat_id, texts.LOCATION_PLACEHOLDER, metadata)
 
     async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = update.effective_chat.id
@@ -129,6 +151,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def register(application: Application, relay: Relay) -> None:
     """Add the bridge's handlers: private chats only, new messages only (edits are ignored)."""
     private_new = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, relay.drop_repeats), group=-1)  # before every other handler
     application.add_handler(CommandHandler("start", relay.on_start, filters=private_new))
     application.add_handler(CallbackQueryHandler(relay.on_callback))
     application.add_handler(MessageHandler(private_new & filters.PHOTO, relay.on_photo))

@@ -255,14 +255,17 @@ def test_backend_down_gives_a_provisional_reference_and_creates_the_order_once(s
 
 def test_a_message_the_channel_retries_is_not_processed_twice(chat: RestChat, dispatch: DispatchClient) -> None:
     """A channel that sends a message again after a timeout (same ``metadata.message_id``): the retry gets no second
-    turn — the form does not take the repeated first message as its next answer, a retried 确认 files once."""
+    turn — the form does not take the repeated first message as its next answer, a retried 确认 files once — and
+    is answered with what the first copy got (the channel never received that answer)."""
     first = "我要投诉，朝阳区建国路66号楼下的烧烤店每天晚上吵到凌晨两点，从上周三开始的，我姓孙，电话13812340066"
-    reply = " ".join(m.get("text") or "" for m in chat.say(first, {"message_id": "m-1"}))
-    assert chat.say(first, {"message_id": "m-1"}) == []  # the retry: nothing happens
+    answered = [m for m in chat.say(first, {"message_id": "m-1"}) if m.get("text")]
+    reply = " ".join(m["text"] for m in answered)
+    assert chat.say(first, {"message_id": "m-1"}) == answered  # the retry: the same answer, nothing else happens
     summary = answer_until_summary(chat, reply)
     assert "建国路66号" in summary and "烧烤" in summary
-    done = " ".join(m.get("text") or "" for m in chat.say("确认", {"message_id": "m-confirm"}))
-    assert chat.say("确认", {"message_id": "m-confirm"}) == []
+    confirmed = [m for m in chat.say("确认", {"message_id": "m-confirm"}) if m.get("text")]
+    done = " ".join(m["text"] for m in confirmed)
+    assert chat.say("确认", {"message_id": "m-confirm"}) == confirmed
     number = ORDER_ID.search(done).group(1)
     assert [o.service_request_id for o in orders_of(dispatch, chat)] == [number]
     again = chat.say_text("确认")  # a new message with the same words (no id) is a new turn

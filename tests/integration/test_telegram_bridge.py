@@ -138,9 +138,9 @@ def test_start_up_talks_to_the_bot_api_as_polling(bridge: RunningBridge, api: Fa
 
 def test_text_is_relayed_and_reply_sent(bridge: RunningBridge, api: FakeTelegramAPI, rasa: FakeRasa,
                                         chat_id: int) -> None:
-    api.queue_text(chat_id, "小区门口路灯坏了")
+    update_id = api.queue_text(chat_id, "小区门口路灯坏了")
     body = rasa.wait_for_received(f"tg:{chat_id}")[0]
-    assert body == {"sender": f"tg:{chat_id}", "message": "小区门口路灯坏了"}
+    assert body == {"sender": f"tg:{chat_id}", "message": "小区门口路灯坏了", "metadata": {"message_id": f"tg:{update_id}"}}
     sent = api.wait_for_messages(chat_id)
     assert sent[0]["text"] == "收到：小区门口路灯坏了"
     assert sent[0]["reply_markup"] is None
@@ -197,7 +197,8 @@ def test_location_relays_coordinates(bridge: RunningBridge, api: FakeTelegramAPI
     api.queue_location(chat_id, 39.9042, 116.4074)
     body = rasa.wait_for_received(f"tg:{chat_id}")[0]
     assert body["message"] == texts.LOCATION_PLACEHOLDER
-    assert body["metadata"] == {"location": {"lat": 39.9042, "long": 116.4074}}
+    assert body["metadata"]["location"] == {"lat": 39.9042, "long": 116.4074}
+    assert body["metadata"]["message_id"].startswith("tg:")  # the update id: the actions recognise a repeat by it
 
 
 def test_unsupported_content_gets_a_polite_notice(bridge: RunningBridge, api: FakeTelegramAPI, rasa: FakeRasa,
@@ -349,6 +350,24 @@ def test_webhook_rejects_wrong_secret_and_accepts_right_one(webhook_bridge: tupl
     assert right.status_code == 200
     assert [r["message"] for r in rasa.wait_for_received(f"tg:{chat_id}")] == ["真实的消息"]
     assert webhook_api.wait_for_messages(chat_id)[0]["text"] == "收到：真实的消息"
+
+
+def test_webhook_update_delivered_twice_is_relayed_once(webhook_bridge: tuple[RunningBridge, str],
+                                                         webhook_api: FakeTelegramAPI, rasa: FakeRasa,
+                                                         chat_id: int) -> None:
+    # Telegram redelivers an update whose answer it did not get: the citizen's message is still one turn.
+    _, hook_url = webhook_bridge
+    header = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+    update_id = 900_000 + chat_id
+    for _ in range(2):
+        response = httpx.post(hook_url, json=_update(update_id, chat_id, "路灯坏了"), headers=header, timeout=10)
+        assert response.status_code == 200
+    later = httpx.post(hook_url, json=_update(update_id + 1, chat_id, "在哪里"), headers=header, timeout=10)
+    assert later.status_code == 200
+    received = rasa.wait_for_received(f"tg:{chat_id}", 2)  # updates of one chat are handled in order
+    assert [r["message"] for r in received] == ["路灯坏了", "在哪里"]
+    assert received[0]["metadata"]["message_id"] == f"tg:{update_id}"
+    assert [m["text"] for m in webhook_api.wait_for_messages(chat_id, 2)] == ["收到：路灯坏了", "收到：在哪里"]
 
 
 def test_bridge_stops_cleanly_on_sigterm(rasa: FakeRasa, tmp_path: Path) -> None:
