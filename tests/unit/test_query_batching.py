@@ -53,6 +53,29 @@ def test_concurrent_callers_share_batches_and_each_gets_its_own_row() -> None:
     assert max(combiner.batch_sizes) > 1
 
 
+def test_the_same_text_queued_by_several_callers_is_embedded_once() -> None:
+    engine = SlowEngine(delay=0.1)
+    combiner = QueryCombiner(engine)
+    started = threading.Event()
+
+    def first() -> np.ndarray:
+        started.set()
+        return combiner.embed("先")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        leader = pool.submit(first)
+        started.wait()
+        time.sleep(0.02)  # the five "谢谢" arrive while "先" is being embedded: they share the next batch
+        thanks = [pool.submit(combiner.embed, "谢谢") for _ in range(5)]
+        leader.result()
+        rows = [f.result() for f in thanks]
+    assert engine.calls == [["先"], ["谢谢"]]
+    for row in rows:
+        np.testing.assert_array_equal(row, [2, ord("谢")])
+    rows[0][0] = -1  # every caller has its own copy
+    assert rows[1][0] == 2
+
+
 def test_batches_are_bounded() -> None:
     engine = SlowEngine(delay=0.05)
     combiner = QueryCombiner(engine, max_batch=3)
